@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared shell helpers for the bench scripts: logging with elapsed time,
+# failure messages that say what to do next, and kernel-line resolution.
+
+PH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PH_BUILD=${PH_BUILD:-$PH_ROOT/build}
+PH_CACHE=${PH_CACHE:-/var/cache/prime-helpers}
+: "${PH_T0:=$(date +%s)}"
+export PH_T0 PH_CACHE PH_BUILD
+
+# log STEP MESSAGE: one progress line with the seconds since the first step.
+log() {
+	local step=$1
+	shift
+	printf '[%4ds] %-8s %s\n' "$(($(date +%s) - PH_T0))" "$step" "$*" >&2
+}
+
+# die MESSAGE HINT: stop with what went wrong and what to do about it.
+die() {
+	printf '\nerror: %s\n' "$1" >&2
+	[ -n "${2:-}" ] && printf 'next:  %s\n' "$2" >&2
+	exit 1
+}
+
+# Resolve the concrete Debian ABI name (e.g. 6.1.0-56-amd64) of a kernel line
+# from the meta package's dependency, so nothing hard-codes a version.
+debian_kernel_abi() {
+	local meta
+	case $1 in
+	6.1) meta=linux-headers-amd64 ;;
+	6.12) meta=linux-headers-6.12-amd64 ;;
+	*) die "unknown Debian kernel line '$1'" "use KERNEL=6.1, 6.12 or debug" ;;
+	esac
+	apt-cache depends "$meta" 2>/dev/null |
+		sed -n 's/^ *Depends: linux-headers-\([0-9].*-amd64\)$/\1/p' | head -n1
+}
+
+# Directory holding the unpacked Debian kernel image for an ABI name.
+debian_kernel_dir() {
+	echo "$PH_CACHE/kernels/$1"
+}
+
+# Where the debug kernel lives: keyed by the linux-source-6.12 version and by
+# the config fragment plus the script that builds it, so either change rebuilds.
+debug_kernel_dir() {
+	local srcver key
+	srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || echo none)
+	key=$(cat "$PH_ROOT/scripts/debug-kernel.config" "$PH_ROOT/scripts/build-debug-kernel.sh" |
+		sha256sum | cut -c1-12)
+	echo "$PH_CACHE/debug/$srcver-$key"
+}
+
+# kernel_build_tree LINE: the tree modules are built against.
+kernel_build_tree() {
+	case $1 in
+	6.1 | 6.12) echo "/usr/src/linux-headers-$(debian_kernel_abi "$1")" ;;
+	debug) echo "$(debug_kernel_dir)/build" ;;
+	esac
+}

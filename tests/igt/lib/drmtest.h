@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Opening DRM devices by the driver behind them. Stock vgem and our ph_vgem
+ * both answer "vgem" to DRM_IOCTL_VERSION, so devices are told apart by sysfs:
+ * the bound driver's name ("ph_vgem", "cirrus"), or for an unbound platform
+ * device (stock vgem) the device's own name ("vgem").
+ */
+#ifndef DRMTEST_H
+#define DRMTEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <xf86drm.h>	/* DRM_NODE_PRIMARY, DRM_NODE_RENDER */
+
+/* Driver keys of the devices the tests use. */
+#define DRIVER_PH_VGEM "ph_vgem"
+#define DRIVER_STOCK_VGEM "vgem"
+#define DRIVER_CIRRUS "cirrus"
+
+/*
+ * Open the index-th device (in sysfs name order) whose driver key is @key.
+ * Returns an O_RDWR | O_CLOEXEC fd, or -1 with errno ENODEV when absent.
+ */
+int drm_open_device(const char *key, unsigned int index, int node);
+
+/* As drm_open_device(), but skips the subtest or fixture when absent. */
+int drm_open_device_or_skip(const char *key, unsigned int index, int node);
+
+/* Driver key of an open DRM fd, into @buf; false if it is not a DRM device. */
+bool drm_device_key(int fd, char *buf, size_t len);
+
+/* The name DRM_IOCTL_VERSION reports, into @buf. */
+bool drm_driver_name(int fd, char *buf, size_t len);
+
+/* Path of the device's debugfs directory (/sys/kernel/debug/dri/<minor>). */
+bool drm_debugfs_dir(int fd, char *buf, size_t len);
+
+#endif /* DRMTEST_H */
