@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: GPL-2.0
+# Entry points of the project. `make help` lists them.
+
+ROOT := $(CURDIR)
+BUILD := $(ROOT)/build
+KERNEL ?=
+T ?=
+export PH_BUILD := $(BUILD)
+
+ALL_LINES := 6.1 6.12 debug
+CHECK_LINES := $(if $(KERNEL),$(KERNEL),$(ALL_LINES))
+MODULE_LINES := $(if $(KERNEL),$(KERNEL),6.1 6.12)
+
+CC := gcc
+TEST_CFLAGS := -Wall -Wextra -Werror -O2 -g -I$(ROOT)/tests/igt/lib -I$(ROOT)/include/uapi \
+	$(shell pkg-config --cflags libdrm 2>/dev/null)
+TEST_LDLIBS := $(shell pkg-config --libs libdrm 2>/dev/null) -lpthread
+
+IGT_LIB_SRCS := $(wildcard tests/igt/lib/*.c)
+IGT_LIB_HDRS := $(wildcard tests/igt/lib/*.h) $(wildcard include/uapi/drm/*.h)
+IGT_LIB_OBJS := $(patsubst tests/igt/lib/%.c,$(BUILD)/tests/lib/%.o,$(IGT_LIB_SRCS))
+IGT_BINS := $(patsubst tests/igt/%.c,$(BUILD)/tests/igt/%,$(wildcard tests/igt/*.c))
+SELFTEST_BINS := $(patsubst tests/bench/guest/%.c,$(BUILD)/tests/bench/%,$(wildcard tests/bench/guest/*.c))
+
+.PHONY: help deps modules tests debug-kernel initramfs check demo shell clean
+
+help:
+	@echo "make demo               boot a guest and show the library at work (picture in build/demo/)"
+	@echo "make check              build and run every test on 6.1, 6.12 and the debug kernel"
+	@echo "  KERNEL=6.1|6.12|debug   only these kernel lines;  T=GLOB  only these test programs"
+	@echo "make deps               install packages and fetch the Debian kernels (run by check/demo)"
+	@echo "make modules            build our modules (KERNEL=6.1|6.12|debug, default 6.1 and 6.12)"
+	@echo "make tests              build the guest test programs"
+	@echo "make debug-kernel       build (or reuse from the cache) the KASAN/lockdep kernel"
+	@echo "make shell KERNEL=6.1   boot a guest with everything loaded, to an interactive shell"
+	@echo "make clean              remove build/ (the kernel cache in /var/cache/prime-helpers stays)"
+
+deps:
+	@bash scripts/deps.sh
+
+debug-kernel: deps
+	@bash scripts/build-debug-kernel.sh
+
+modules: deps
+	@set -e; for k in $(MODULE_LINES); do \
+		if [ $$k = debug ]; then bash scripts/build-debug-kernel.sh; fi; \
+		bash scripts/build-modules.sh $$k; done
+
+tests: $(IGT_BINS) $(SELFTEST_BINS)
+
+$(BUILD)/tests/lib/%.o: tests/igt/lib/%.c $(IGT_LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/igt/%: tests/igt/%.c $(IGT_LIB_OBJS) $(IGT_LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $< $(IGT_LIB_OBJS) $(TEST_LDLIBS) -o $@
+
+$(BUILD)/tests/bench/%: tests/bench/guest/%.c $(IGT_LIB_OBJS) $(IGT_LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $< $(IGT_LIB_OBJS) $(TEST_LDLIBS) -o $@
+
+check:
+	@bash scripts/deps.sh
+	@$(MAKE) -s tests
+	@bash scripts/check.sh "$(CHECK_LINES)" "$(T)"
+
+demo:
+	@bash scripts/deps.sh
+	@$(MAKE) -s tests
+	@bash scripts/demo.sh
+
+shell:
+	@bash scripts/deps.sh
+	@$(MAKE) -s tests
+	@bash scripts/check.sh "$(if $(KERNEL),$(KERNEL),6.1)" "" shell
+
+clean:
+	rm -rf $(BUILD)

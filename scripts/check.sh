@@ -1,0 +1,61 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make check: for each kernel line, build our modules, the initramfs, boot the
+# guest, run the selected test programs and judge the run; then test the bench
+# itself; end with one summary line.
+#   check.sh "LINES" "GLOB" [shell]
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+lines=$1 tests=${2:-} mode=${3:-check}
+results=$PH_BUILD/results
+mkdir -p "$results"
+total_pass=0 total_fail=0 total_skip=0
+
+# Per-program timeout, in guest seconds: the debug kernel (KASAN, lockdep
+# under TCG) is several times slower.
+timeout_for() { [ "$1" = debug ] && echo 900 || echo 300; }
+
+prepare() {
+	local line=$1
+	if [ "$line" = debug ]; then
+		bash "$PH_ROOT/scripts/build-debug-kernel.sh" || return 1
+	fi
+	bash "$PH_ROOT/scripts/build-modules.sh" "$line" PH_BENCH_SELFTEST=m &&
+		bash "$PH_ROOT/scripts/mkinitramfs.sh" "$line"
+}
+
+add_counts() {
+	local json=$1
+	read -r p f s < <(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["passed"], d["failed"], d["skipped"])' "$json")
+	total_pass=$((total_pass + p)) total_fail=$((total_fail + f)) total_skip=$((total_skip + s))
+}
+
+if [ "$mode" = shell ]; then
+	prepare "$lines" || die "could not prepare the $lines guest" "see the messages above"
+	log shell "booting the $lines guest; 'poweroff -f' leaves, Ctrl-A X kills QEMU"
+	exec bash "$PH_ROOT/scripts/run-guest.sh" "$lines" "$PH_BUILD/$lines/shell" shell
+fi
+
+for line in $lines; do
+	if ! prepare "$line"; then
+		log check "$line: build failed, counted as one failure"
+		total_fail=$((total_fail + 1))
+		continue
+	fi
+	out=$PH_BUILD/$line/run
+	log guest "$line: booting (tests: ${tests:-all})"
+	bash "$PH_ROOT/scripts/run-guest.sh" "$line" "$out" check "${tests:-*}" "$(timeout_for "$line")"
+	python3 "$PH_ROOT/scripts/judge.py" "$line" "$out" "$results/$line.json"
+	add_counts "$results/$line.json"
+done
+
+# The bench's own tests: they need a guest, so they run on the first line.
+if [ -z "$tests" ] || [[ bench_selftest == $tests ]]; then
+	set -- $lines
+	bash "$PH_ROOT/scripts/bench-selftest.sh" "$1" "$results/bench-selftest.json"
+	add_counts "$results/bench-selftest.json"
+fi
+
+echo "check: $total_pass passed, $total_fail failed, $total_skip skipped"
+[ "$total_fail" -eq 0 ]

@@ -1,0 +1,115 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0
+# /init of the test guest. The console (ttyS0) carries what a human reads;
+# ttyS1 carries one machine-readable record per line for the host
+# (scripts/judge.py): @BEGIN, @LOAD, @START, @RESULT, @EXIT, @UNLOAD, @TAINT,
+# @KMEMLEAK, @DMESG lines and @END. Options come from the kernel command line:
+#   ph.tests=GLOB[,GLOB]  test programs to run (default: all)
+#   ph.timeout=SECONDS    per-program timeout (default 300)
+#   ph.mode=check|shell|selftest-fail|selftest-warn|selftest-hang|selftest-timeout
+
+/bin/busybox --install -s /bin
+export PATH=/bin LD_LIBRARY_PATH=/lib/x86_64-linux-gnu
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t tmpfs tmpfs /tmp
+mount -t debugfs debugfs /sys/kernel/debug
+
+TESTS='*'
+TIMEOUT=300
+MODE=check
+for arg in $(cat /proc/cmdline); do
+	case $arg in
+	ph.tests=*) TESTS=${arg#ph.tests=} ;;
+	ph.timeout=*) TIMEOUT=${arg#ph.timeout=} ;;
+	ph.mode=*) MODE=${arg#ph.mode=} ;;
+	esac
+done
+
+R=/dev/ttyS1
+stty -F $R raw -echo 2>/dev/null	# records travel as plain "\n" lines
+emit() { echo "$*" >$R; }
+say() { echo "guest: $*"; }
+
+emit "@BEGIN $(cat /etc/ph/kernel) $(uname -r)"
+KMEMLEAK=/sys/kernel/debug/kmemleak
+# Forget what boot itself left behind: only leaks made by the tests count.
+[ -w $KMEMLEAK ] && { echo scan >$KMEMLEAK; echo clear >$KMEMLEAK; }
+
+load() {
+	dir=$1
+	shift
+	if insmod "$dir/$@" 2>/tmp/insmod.err; then
+		emit "@LOAD ok $1"
+	else
+		emit "@LOAD fail $1 $(cat /tmp/insmod.err)"
+		say "loading $1 failed: $(cat /tmp/insmod.err)"
+	fi
+}
+while read -r m; do load /lib/modules/stock $m; done </etc/ph/stock-modules
+while read -r m; do load /lib/modules/ours $m; done </etc/ph/our-modules
+
+# A program's output goes to the console; its subtest lines become records.
+run_program() {
+	prog=$1
+	name=$(basename "$prog")
+	emit "@START $name"
+	say "running $name"
+	timeout -s KILL "$TIMEOUT" "$prog" >/tmp/out 2>&1
+	rc=$?
+	cat /tmp/out
+	sed -n 's/^Subtest \([^:]*\): \([A-Z]*\).*/@RESULT '"$name"' \1 \2/p' /tmp/out >$R
+	emit "@EXIT $name $rc"
+}
+
+selected() {
+	for g in $(echo "$TESTS" | tr , ' '); do
+		case $1 in $g) return 0 ;; esac
+	done
+	return 1
+}
+
+case $MODE in
+shell)
+	say "modules loaded; tests are in /tests, 'poweroff -f' leaves"
+	setsid cttyhack sh
+	;;
+check)
+	for t in /tests/*; do
+		selected "$(basename "$t")" && run_program "$t"
+	done
+	;;
+selftest-fail) run_program /selftests/bench_selftest_fail ;;
+selftest-timeout) run_program /selftests/bench_selftest_hang ;;
+selftest-warn) load /selftests ph_selftest_warn.ko ;;
+selftest-hang)
+	say "bench self-test: hanging on purpose"
+	while :; do sleep 3600; done
+	;;
+esac
+
+# Our modules must unload: a leaked reference keeps them in.
+tac /etc/ph/our-modules | while read -r m rest; do
+	mod=${m%.ko}
+	if rmmod "$mod" 2>/tmp/rmmod.err; then
+		emit "@UNLOAD ok $mod"
+	else
+		emit "@UNLOAD fail $mod $(cat /tmp/rmmod.err)"
+		say "unloading $mod failed: $(cat /tmp/rmmod.err)"
+	fi
+done
+[ -e /sys/module/ph_selftest_warn ] && rmmod ph_selftest_warn
+
+if [ -w $KMEMLEAK ]; then
+	say "kmemleak scan"
+	echo scan >$KMEMLEAK
+	sleep 1
+	echo scan >$KMEMLEAK
+	sed 's/^/@KMEMLEAK /' $KMEMLEAK >$R
+fi
+emit "@TAINT $(cat /proc/sys/kernel/tainted)"
+dmesg | sed 's/^/@DMESG /' >$R
+emit "@END"
+sync
+poweroff -f

@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Judge one guest run: subtest results plus the kernel's own verdict.
+
+Reads OUTDIR/records.log (the guest's record channel), console.log and status
+(written by run-guest.sh). Every subtest is a result; so is each guest-level
+check (boot, module load/unload, clean kernel log, taint, kmemleak, no hang).
+Prints failures with what to do next, writes a JSON file, and exits 1 if
+anything failed.
+
+usage: judge.py LINE OUTDIR JSON_OUT [--expect-fail]
+"""
+import json
+import re
+import sys
+
+# Kernel log lines that fail a run, whatever the tests said.
+BAD_LOG = [
+    (re.compile(r"WARNING:"), "kernel WARN"),
+    (re.compile(r"\bBUG:"), "kernel BUG"),
+    (re.compile(r"\bOops\b"), "oops"),
+    (re.compile(r"general protection"), "general protection fault"),
+    (re.compile(r"Kernel panic"), "panic"),
+    (re.compile(r"possible circular locking"), "lockdep: circular locking"),
+    (re.compile(r"inconsistent lock state"), "lockdep: inconsistent lock state"),
+    (re.compile(r"possible recursive locking"), "lockdep: recursive locking"),
+    (re.compile(r"turning off the locking correctness validator"), "lockdep turned itself off"),
+    (re.compile(r"KASAN"), "KASAN report"),
+    (re.compile(r"kmemleak: \d+ new suspected memory leaks"), "kmemleak report"),
+    (re.compile(r"refcount_t:"), "refcount_t warning"),
+    (re.compile(r"list_(add|del) corruption"), "list corruption"),
+    (re.compile(r"kfence", re.I), "KFENCE report"),
+    (re.compile(r"UBSAN:"), "UBSAN report"),
+    (re.compile(r"blocked for more than \d+ seconds"), "hung task"),
+    (re.compile(r"DMAR: (DRHD: handling fault|\[DMA (Read|Write))"), "DMAR (IOMMU) fault"),
+]
+# Taint flags allowed: O (out-of-tree module, 4096), E (unsigned module, 8192).
+ALLOWED_TAINT = 4096 | 8192
+TAINT_LETTERS = "PFSRMBUDAWCIOELKXT"
+
+
+def main():
+    line, outdir, json_out = sys.argv[1:4]
+    expect_fail = "--expect-fail" in sys.argv
+    records = open(f"{outdir}/records.log", errors="replace").read().splitlines()
+    console = open(f"{outdir}/console.log", errors="replace").read().splitlines()
+    try:
+        status, wall = open(f"{outdir}/status").read().split()
+    except (OSError, ValueError):
+        status, wall = "unknown", "0"
+
+    results = []  # (name, result, detail)
+
+    def add(name, ok, detail=""):
+        results.append((name, "pass" if ok else "fail", detail))
+
+    begun = any(r.startswith("@BEGIN") for r in records)
+    ended = any(r.startswith("@END") for r in records)
+    dmesg = [r[len("@DMESG "):] for r in records if r.startswith("@DMESG ")]
+    log = dmesg if dmesg else console  # a dead guest only left its console
+
+    add("guest/boot", begun, "" if begun else "the guest never reached /init")
+    load_fail = [r for r in records if r.startswith("@LOAD fail")]
+    add("guest/modules-load", begun and not load_fail, "; ".join(load_fail))
+
+    started, exits = [], {}
+    for r in records:
+        f = r.split(" ", 3)
+        if f[0] == "@START":
+            started.append(f[1])
+        elif f[0] == "@EXIT":
+            exits[f[1]] = int(f[2])
+        elif f[0] == "@RESULT" and len(f) == 4:
+            res = {"SUCCESS": "pass", "SKIP": "skip"}.get(f[3], "fail")
+            results.append((f"{f[1]}/{f[2]}", res, ""))
+    for prog in started:
+        rc = exits.get(prog)
+        failed_sub = any(n.startswith(prog + "/") and r == "fail" for n, r, _ in results)
+        if rc is None:
+            add(f"{prog}/(ran-to-end)", False, "the guest died or hung while it ran")
+        elif rc == 137:
+            add(f"{prog}/(timeout)", False, "killed by the per-program timeout")
+        elif rc not in (0, 77) and not failed_sub:
+            add(f"{prog}/(exit-status)", False, f"exited with status {rc} without a failed subtest")
+
+    add("guest/completed", ended and status == "finished",
+        "" if ended else f"guest {'hung and was killed' if status == 'hung' else 'stopped early'}"
+        f" after {wall} s")
+
+    bad = []
+    for l in log:
+        for rx, what in BAD_LOG:
+            if rx.search(l):
+                bad.append(f"{what}: {l.strip()}")
+                break
+    add("guest/kernel-log-clean", not bad, "\n".join(bad[:20]))
+
+    taint = [int(r.split()[1]) for r in records if r.startswith("@TAINT")]
+    if taint:
+        t = taint[0] & ~ALLOWED_TAINT
+        letters = "".join(c for i, c in enumerate(TAINT_LETTERS) if t & (1 << i))
+        add("guest/taint", t == 0, f"kernel tainted {taint[0]} (unexpected flags: {letters})" if t else "")
+    else:
+        add("guest/taint", False, "no taint record: the guest did not finish")
+
+    unload = [r for r in records if r.startswith("@UNLOAD")]
+    add("guest/modules-unload", unload and all(r.startswith("@UNLOAD ok") for r in unload),
+        "; ".join(r for r in unload if not r.startswith("@UNLOAD ok")) or
+        ("" if unload else "the guest did not reach module unload"))
+
+    leaks = [r[len("@KMEMLEAK "):] for r in records if r.startswith("@KMEMLEAK ")]
+    if line == "debug":
+        n = sum(1 for l in leaks if l.startswith("unreferenced object"))
+        add("guest/kmemleak", ended and n == 0, f"{n} leaked objects:\n" + "\n".join(leaks[:40]) if n else "")
+
+    passed = sum(1 for _, r, _ in results if r == "pass")
+    failed = sum(1 for _, r, _ in results if r == "fail")
+    skipped = sum(1 for _, r, _ in results if r == "skip")
+
+    with open(json_out, "w") as f:
+        json.dump({"kernel": line, "status": status, "wall_seconds": int(wall),
+                   "passed": passed, "failed": failed, "skipped": skipped,
+                   "results": [{"name": n, "result": r, "detail": d} for n, r, d in results]},
+                  f, indent=1)
+
+    for name, res, detail in results:
+        if res != "fail":
+            continue
+        print(f"FAIL {line}: {name}")
+        if detail:
+            print("     " + detail.replace("\n", "\n     "))
+        prog = name.split("/")[0]
+        if not prog.startswith("guest"):
+            out = program_output(console, prog)
+            if out:
+                print("     --- output of " + prog + " (last 25 lines) ---")
+                for l in out[-25:]:
+                    print("     | " + l)
+    if failed and not expect_fail:
+        tail = console[-30:] if not ended else []
+        if tail:
+            print(f"     --- last console lines of the {line} guest ---")
+            for l in tail:
+                print("     | " + l)
+        print(f"next: rerun with 'make check KERNEL={line} T=<program>'; full logs in {outdir}/"
+              f" (console.log, records.log); 'make shell KERNEL={line}' gives a guest shell")
+    print(f"{line}: {passed} passed, {failed} failed, {skipped} skipped ({wall} s)")
+    return 1 if failed else 0
+
+
+def program_output(console, prog):
+    out, inside = [], False
+    for l in console:
+        if l.startswith("guest: running "):
+            inside = l.split()[-1] == prog
+            continue
+        if inside:
+            out.append(l)
+    return out
+
+
+if __name__ == "__main__":
+    sys.exit(main())

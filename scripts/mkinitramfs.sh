@@ -1,0 +1,72 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the guest initramfs of one kernel line: busybox, scripts/guest-init.sh
+# as /init, the stock modules we test against (drm, drm_kms_helper,
+# drm_shmem_helper, vgem, cirrus and their dependencies, decompressed, in load
+# order), our modules, the test programs and the shared libraries they need.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+line=$1
+case $line in
+6.1 | 6.12)
+	abi=$(debian_kernel_abi "$line")
+	kroot=$(debian_kernel_dir "$abi")/root
+	;;
+debug)
+	kroot=$(debug_kernel_dir)/modroot
+	abi=$(cat "$(debug_kernel_dir)/abi")
+	;;
+esac
+moddir=$kroot/lib/modules/$abi
+[ -d "$moddir" ] || die "no modules for $line at $moddir" "run 'make deps' (or 'make debug-kernel')"
+# Debian ships no modules.dep: generate it once in the cache.
+[ -f "$moddir/modules.dep" ] || depmod -b "$kroot" "$abi"
+
+out=$PH_BUILD/$line
+stage=$out/initramfs
+rm -rf "$stage"
+mkdir -p "$stage"/{bin,dev,proc,sys,tmp,etc/ph,lib/modules/stock,lib/modules/ours,tests,selftests}
+cp /bin/busybox "$stage/bin/busybox"
+cp "$PH_ROOT/scripts/guest-init.sh" "$stage/init"
+chmod +x "$stage/init"
+
+# Stock modules, dependencies first, each once.
+STOCK_MODULES="drm drm_kms_helper drm_shmem_helper vgem cirrus"
+: >"$stage/etc/ph/stock-modules"
+for m in $STOCK_MODULES; do
+	modprobe -d "$kroot" -S "$abi" --show-depends "$m" ||
+		die "stock module $m not found for $line" "check the kernel image in $kroot"
+done | awk '$1 == "insmod" { print $2 }' | awk '!seen[$0]++' | while read -r ko; do
+	name=$(basename "$ko")
+	case $name in
+	*.xz) xz -dc "$ko" >"$stage/lib/modules/stock/${name%.xz}" ; name=${name%.xz} ;;
+	*.zst) zstd -qdc "$ko" >"$stage/lib/modules/stock/${name%.zst}" ; name=${name%.zst} ;;
+	*) cp "$ko" "$stage/lib/modules/stock/$name" ;;
+	esac
+	echo "$name" >>"$stage/etc/ph/stock-modules"
+done
+
+# Ours: the library first, then its drivers with their parameters.
+cp "$out/drivers/gpu/drm/prime-helpers/prime_helpers.ko" "$stage/lib/modules/ours/"
+cp "$out/drivers/gpu/drm/ph_vgem/ph_vgem.ko" "$stage/lib/modules/ours/"
+printf '%s\n' "prime_helpers.ko" "ph_vgem.ko num_devices=2" >"$stage/etc/ph/our-modules"
+# Bench self-test payloads: present, but only used when the bench tests itself.
+for f in "$out"/tests/bench/*.ko; do [ -e "$f" ] && cp "$f" "$stage/selftests/"; done
+
+# Test programs and every shared library they link.
+cp "$PH_BUILD"/tests/igt/* "$stage/tests/"
+cp "$PH_BUILD"/tests/bench/* "$stage/selftests/" 2>/dev/null || true
+for bin in "$stage"/tests/* "$stage"/selftests/*; do
+	file -b "$bin" | grep -q "dynamically linked" || continue
+	ldd "$bin" | awk '/=>/ { print $3 } /^\t\// { print $1 }'
+done | sort -u | while read -r lib; do
+	[ -n "$lib" ] && [ -e "$lib" ] || continue
+	mkdir -p "$stage$(dirname "$lib")"
+	cp -L "$lib" "$stage$lib"
+done
+[ -e "$stage/lib64" ] || ln -s lib "$stage/lib64" 2>/dev/null || true
+
+echo "$line $abi" >"$stage/etc/ph/kernel"
+(cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/initrd.gz"
+log initrd "$line: $(du -h "$out/initrd.gz" | cut -f1) ($(wc -l <"$stage/etc/ph/stock-modules") stock modules, $(ls "$stage/tests" | wc -l) test programs)"
