@@ -32,9 +32,18 @@ add_counts() {
 }
 
 if [ "$mode" = shell ]; then
+	make -s -C "$PH_ROOT" tests || die "the guest test programs do not build" "fix them or run 'make tests'"
 	prepare "$lines" || die "could not prepare the $lines guest" "see the messages above"
 	log shell "booting the $lines guest; 'poweroff -f' leaves, Ctrl-A X kills QEMU"
 	exec bash "$PH_ROOT/scripts/run-guest.sh" "$lines" "$PH_BUILD/$lines/shell" shell
+fi
+
+log build "guest test programs"
+if ! make -s -C "$PH_ROOT" tests; then
+	echo "error: the guest test programs do not build (compiler output above)"
+	echo "next:  fix them, then rerun; 'make tests' builds only them"
+	echo "check: 0 passed, 1 failed, 0 skipped"
+	exit 1
 fi
 
 for line in $lines; do
