@@ -151,3 +151,40 @@ bool drm_debugfs_dir(int fd, char *buf, size_t len)
 	snprintf(buf, len, "/sys/kernel/debug/dri/%d", card);
 	return access(buf, F_OK) == 0;
 }
+
+bool drm_sysfs_dir(int fd, char *buf, size_t len)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) || !S_ISCHR(st.st_mode))
+		return false;
+	snprintf(buf, len, "/sys/dev/char/%u:%u", major(st.st_rdev), minor(st.st_rdev));
+	return access(buf, F_OK) == 0;
+}
+
+const char *drm_module_of(const char *key)
+{
+	/* Every key is the name of its module today; keep the mapping in one place. */
+	return key;
+}
+
+const char *const vgem_drivers[VGEM_DRIVER_COUNT] = { DRIVER_STOCK_VGEM, DRIVER_PH_VGEM };
+
+bool vgem_driver_selected(const char *key)
+{
+	const char *list = getenv("IGT_VGEM_DRIVERS");
+	size_t n = strlen(key);
+	const char *p;
+
+	if (!list || !*list)
+		return true;
+	for (p = list; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (!strncmp(p, key, n) && (p[n] == ',' || p[n] == 0))
+			return true;
+	return false;
+}
+
+void drm_checking(const char *key)
+{
+	igt_info("checking on %s\n", key);
+}

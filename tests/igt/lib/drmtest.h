@@ -35,4 +35,32 @@ bool drm_driver_name(int fd, char *buf, size_t len);
 /* Path of the device's debugfs directory (/sys/kernel/debug/dri/<minor>). */
 bool drm_debugfs_dir(int fd, char *buf, size_t len);
 
+/* Path of the device's sysfs directory (/sys/dev/char/<major>:<minor>). */
+bool drm_sysfs_dir(int fd, char *buf, size_t len);
+
+/* Name of the kernel module behind a driver key ("vgem", "ph_vgem"). */
+const char *drm_module_of(const char *key);
+
+/*
+ * The two vgem-compatible drivers, stock vgem first: for standard uAPI the
+ * stock driver is the oracle, so a subtest runs its body on it before ours
+ * and both must give the same result. IGT_VGEM_DRIVERS (a comma-separated
+ * list of keys) narrows the set, to tell which side fails when debugging.
+ */
+#define VGEM_DRIVER_COUNT 2
+extern const char *const vgem_drivers[VGEM_DRIVER_COUNT];
+
+/* True if @key is selected by IGT_VGEM_DRIVERS (always, when it is unset). */
+bool vgem_driver_selected(const char *key);
+
+/* Logs which driver the next checks run on, so a failure names its side. */
+void drm_checking(const char *key);
+
+/* Runs the statement that follows once per selected driver, stock first. */
+#define for_each_vgem_driver(key)                                             \
+	for (unsigned int __d = 0; __d < VGEM_DRIVER_COUNT; __d++)            \
+		for ((key) = vgem_drivers[__d];                               \
+		     (key) && vgem_driver_selected(key) && (drm_checking(key), true); \
+		     (key) = NULL)
+
 #endif /* DRMTEST_H */

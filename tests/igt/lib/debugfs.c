@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "debugfs.h"
+#include "drmtest.h"
+#include "igt.h"
+
+char *read_whole_file(const char *path, size_t *len)
+{
+	size_t size = 4096, used = 0;
+	char *buf = malloc(size);
+	ssize_t n = 0;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || !buf) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	for (;;) {
+		if (used + 1 >= size) {
+			char *bigger = realloc(buf, size * 2);
+
+			if (!bigger)
+				break;
+			buf = bigger;
+			size *= 2;
+		}
+		n = read(fd, buf + used, size - used - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		used += n;
+	}
+	close(fd);
+	if (n < 0) {
+		free(buf);
+		return NULL;
+	}
+	buf[used] = 0;
+	if (len)
+		*len = used;
+	return buf;
+}
+
+static char *ph_objects_text(int fd)
+{
+	char dir[PATH_MAX - 16], path[PATH_MAX];
+	char *text;
+
+	igt_assert_f(drm_debugfs_dir(fd, dir, sizeof(dir)), "no debugfs directory for fd %d", fd);
+	snprintf(path, sizeof(path), "%s/ph_objects", dir);
+	text = read_whole_file(path, NULL);
+	igt_assert_f(text, "cannot read %s: %s", path, strerror(errno));
+	return text;
+}
+
+int ph_objects_read(int fd, struct ph_object *objs, int max)
+{
+	char *text = ph_objects_text(fd);
+	char *line, *save;
+	int count = -1, listed = 0;
+
+	line = strtok_r(text, "\n", &save);
+	igt_assert_f(line && sscanf(line, "objects: %d", &count) == 1,
+		     "ph_objects: first line is '%s'", line ? line : "");
+	line = strtok_r(NULL, "\n", &save);
+	igt_assert_f(line && !strcmp(line, PH_OBJECTS_HEADER),
+		     "ph_objects: header is '%s'", line ? line : "");
+	while ((line = strtok_r(NULL, "\n", &save))) {
+		struct ph_object o;
+		int end = 0;
+
+		igt_assert_f(sscanf(line, "%" SCNu64 " %" SCNu64 " %u %u %u %u %u %" SCNu64
+				    " 0x%" SCNx64 "%n", &o.id, &o.size, &o.handles,
+				    &o.exported, &o.imported, &o.pins, &o.vmaps, &o.faults,
+				    &o.offset, &end) == 9 && line[end] == 0,
+			     "ph_objects: bad line '%s'", line);
+		igt_assert_f(o.exported <= 1 && o.imported <= 1,
+			     "ph_objects: exported/imported not 0/1 in '%s'", line);
+		if (listed < max)
+			objs[listed] = o;
+		listed++;
+	}
+	free(text);
+	igt_assert_f(count == listed, "ph_objects: header says %d objects, %d listed",
+		     count, listed);
+	return count;
+}
+
+bool ph_object_find(int fd, uint64_t offset, struct ph_object *obj)
+{
+	struct ph_object *objs;
+	bool found = false;
+	int n, i;
+
+	n = ph_objects_count(fd);
+	objs = calloc(n + 16, sizeof(*objs));
+	igt_assert(objs);
+	/* Objects may come and go between the two reads: take what the second saw. */
+	n = ph_objects_read(fd, objs, n + 16);
+	for (i = 0; i < n && !found; i++) {
+		if (objs[i].offset == offset) {
+			*obj = objs[i];
+			found = true;
+		}
+	}
+	free(objs);
+	return found;
+}
+
+struct ph_object ph_object_get(int fd, uint64_t offset)
+{
+	struct ph_object obj;
+
+	igt_assert_f(ph_object_find(fd, offset, &obj),
+		     "no object with mmap offset 0x%" PRIx64 " in ph_objects", offset);
+	return obj;
+}
+
+void ph_evict(int fd)
+{
+	char dir[PATH_MAX - 16], path[PATH_MAX];
+	int evict;
+
+	igt_assert(drm_debugfs_dir(fd, dir, sizeof(dir)));
+	snprintf(path, sizeof(path), "%s/ph_evict", dir);
+	evict = open(path, O_WRONLY | O_CLOEXEC);
+	igt_assert_f(evict >= 0, "cannot open %s: %s", path, strerror(errno));
+	igt_assert_eq(write(evict, "1", 1), 1);
+	close(evict);
+}
+
+static const struct {
+	const char *name;
+	size_t offset;
+} stat_fields[] = {
+	{ "objects", offsetof(struct ph_stats, objects) },
+	{ "dma_bufs", offsetof(struct ph_stats, dma_bufs) },
+	{ "imports", offsetof(struct ph_stats, imports) },
+	{ "attachments", offsetof(struct ph_stats, attachments) },
+	{ "cache_entries", offsetof(struct ph_stats, cache_entries) },
+	{ "vmaps", offsetof(struct ph_stats, vmaps) },
+};
+
+#define N_STATS (sizeof(stat_fields) / sizeof(stat_fields[0]))
+
+static long *stat_field(struct ph_stats *stats, unsigned int i)
+{
+	return (long *)((char *)stats + stat_fields[i].offset);
+}
+
+void ph_stats_read(struct ph_stats *stats)
+{
+	char *text = read_whole_file(PH_STATS_PATH, NULL);
+	bool seen[N_STATS] = { false };
+	char *line, *save;
+	unsigned int i;
+
+	igt_assert_f(text, "cannot read %s: %s", PH_STATS_PATH, strerror(errno));
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char name[64];
+		long value;
+
+		igt_assert_f(sscanf(line, "%63[a-z_]: %ld", name, &value) == 2,
+			     "stats: bad line '%s'", line);
+		for (i = 0; i < N_STATS; i++) {
+			if (!strcmp(name, stat_fields[i].name)) {
+				*stat_field(stats, i) = value;
+				seen[i] = true;
+			}
+		}
+	}
+	free(text);
+	for (i = 0; i < N_STATS; i++)
+		igt_assert_f(seen[i], "stats: no '%s' line", stat_fields[i].name);
+}
+
+void ph_stats_assert_equal(const struct ph_stats *base, const struct ph_stats *now)
+{
+	char diff[512] = "";
+	unsigned int i;
+	size_t used = 0;
+
+	for (i = 0; i < N_STATS; i++) {
+		long a = *stat_field((struct ph_stats *)base, i);
+		long b = *stat_field((struct ph_stats *)now, i);
+
+		if (a != b && used < sizeof(diff))
+			used += snprintf(diff + used, sizeof(diff) - used, " %s %ld -> %ld",
+					 stat_fields[i].name, a, b);
+	}
+	igt_assert_f(!used, "library counters differ from the baseline:%s", diff);
+}
+
+bool kernel_is_debug(void)
+{
+	return access("/sys/kernel/debug/kmemleak", F_OK) == 0;
+}
+
+unsigned int scale_iterations(unsigned int n)
+{
+	unsigned int scaled = kernel_is_debug() ? n / 8 : n;
+
+	return scaled ? scaled : 1;
+}

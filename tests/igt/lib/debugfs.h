@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The PRIME helper library's debugfs interface, parsed strictly: these files
+ * are a contract the tests depend on, so a format change fails loudly.
+ *
+ *  dri/<minor>/ph_objects   "objects: N", a column header, one line per object
+ *  dri/<minor>/ph_evict     write "1": evict every unpinned object's pages
+ *  prime_helpers/stats      "name: value" lines, library-wide counters
+ */
+#ifndef PH_DEBUGFS_H
+#define PH_DEBUGFS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PH_OBJECTS_HEADER "# id size handles exported imported pins vmaps faults offset"
+#define PH_STATS_PATH "/sys/kernel/debug/prime_helpers/stats"
+
+struct ph_object {
+	uint64_t id;
+	uint64_t size;
+	unsigned int handles;
+	unsigned int exported;
+	unsigned int imported;
+	unsigned int pins;
+	unsigned int vmaps;
+	uint64_t faults;
+	uint64_t offset;	/* fake mmap offset, 0 until MAP_DUMB made one */
+};
+
+/*
+ * Reads the device's ph_objects. Returns the object count of the first line
+ * (which must equal the number of object lines) and stores up to @max of
+ * them in @objs (which may be NULL).
+ */
+int ph_objects_read(int fd, struct ph_object *objs, int max);
+static inline int ph_objects_count(int fd)
+{
+	return ph_objects_read(fd, 0, 0);
+}
+
+/* The object whose mmap offset is @offset (as MODE_MAP_DUMB returned it). */
+bool ph_object_find(int fd, uint64_t offset, struct ph_object *obj);
+struct ph_object ph_object_get(int fd, uint64_t offset);
+
+/* Writes "1" to the device's ph_evict. */
+void ph_evict(int fd);
+
+struct ph_stats {
+	long objects;
+	long dma_bufs;
+	long imports;
+	long attachments;
+	long cache_entries;
+	long vmaps;
+};
+
+void ph_stats_read(struct ph_stats *stats);
+
+/* Fails naming every counter that differs from @base. */
+void ph_stats_assert_equal(const struct ph_stats *base, const struct ph_stats *now);
+
+/* Reads a whole (debugfs or sysfs) file into a fresh buffer; NULL on error. */
+char *read_whole_file(const char *path, size_t *len);
+
+/*
+ * The debug kernel (KASAN, lockdep, kmemleak) runs many times slower: loops
+ * sized for the stock kernels scale down with this.
+ */
+bool kernel_is_debug(void);
+unsigned int scale_iterations(unsigned int n);
+
+#endif /* PH_DEBUGFS_H */
