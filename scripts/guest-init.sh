@@ -64,9 +64,11 @@ run_program() {
 }
 
 selected() {
+	set -f	# the globs are patterns for case, not for the filesystem
 	for g in $(echo "$TESTS" | tr , ' '); do
-		case $1 in $g) return 0 ;; esac
+		case $1 in $g) set +f; return 0 ;; esac
 	done
+	set +f
 	return 1
 }
 
@@ -76,9 +78,13 @@ shell)
 	setsid cttyhack sh
 	;;
 check)
+	n=0
 	for t in /tests/*; do
-		selected "$(basename "$t")" && run_program "$t"
+		selected "$(basename "$t")" || continue
+		run_program "$t"
+		n=$((n + 1))
 	done
+	emit "@SELECTED $n $TESTS"
 	;;
 selftest-fail) run_program /selftests/bench_selftest_fail ;;
 selftest-timeout) run_program /selftests/bench_selftest_hang ;;

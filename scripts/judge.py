@@ -83,6 +83,11 @@ def main():
         elif rc not in (0, 77) and not failed_sub:
             add(f"{prog}/(exit-status)", False, f"exited with status {rc} without a failed subtest")
 
+    for r in records:
+        f = r.split(" ", 2)
+        if f[0] == "@SELECTED" and f[1] == "0":
+            add("guest/tests-selected", False, f"no test program matches '{f[2]}'")
+
     add("guest/completed", ended and status == "finished",
         "" if ended else f"guest {'hung and was killed' if status == 'hung' else 'stopped early'}"
         f" after {wall} s")
