@@ -115,6 +115,15 @@ int drm_open_device_or_skip(const char *key, unsigned int index, int node)
 	return fd;
 }
 
+int drm_open_card(const char *key, unsigned int index)
+{
+	int fd = drm_open_device(key, index, DRM_NODE_PRIMARY);
+
+	igt_assert_f(fd >= 0, "cannot open card node #%u of driver %s: %s", index, key,
+		     strerror(errno));
+	return fd;
+}
+
 bool drm_driver_name(int fd, char *buf, size_t len)
 {
 	drmVersionPtr v = drmGetVersion(fd);

@@ -26,6 +26,13 @@ int drm_open_device(const char *key, unsigned int index, int node);
 /* As drm_open_device(), but skips the subtest or fixture when absent. */
 int drm_open_device_or_skip(const char *key, unsigned int index, int node);
 
+/*
+ * The index-th card (primary) node of driver @key, failing the subtest when it
+ * is absent: a device the bench loads is part of what is tested, so its
+ * absence is a failure, not a reason to skip.
+ */
+int drm_open_card(const char *key, unsigned int index);
+
 /* Driver key of an open DRM fd, into @buf; false if it is not a DRM device. */
 bool drm_device_key(int fd, char *buf, size_t len);
 

@@ -95,3 +95,14 @@ long check_pattern(const void *ptr, size_t size, uint32_t seed)
 			return i;
 	return -1;
 }
+
+bool is_zeroed(const void *ptr, size_t size)
+{
+	const unsigned char *bytes = ptr;
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		if (bytes[i])
+			return false;
+	return true;
+}

@@ -7,6 +7,7 @@
 #ifndef DUMB_H
 #define DUMB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,6 +37,9 @@ void *dumb_mmap(int fd, uint32_t handle, uint64_t size, int prot);
  */
 void fill_pattern(void *ptr, size_t size, uint32_t seed);
 long check_pattern(const void *ptr, size_t size, uint32_t seed);
+
+/* True if every byte is zero (what a fresh buffer must read as). */
+bool is_zeroed(const void *ptr, size_t size);
 
 #define igt_assert_pattern(ptr, size, seed)                                   \
 	do {                                                                  \

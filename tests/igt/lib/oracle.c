@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: MIT
+#include "igt.h"
+#include "oracle.h"
+
+void trace_add(struct trace *t, const char *what, long long value)
+{
+	igt_assert_f(t->n < TRACE_MAX, "trace longer than %d steps", TRACE_MAX);
+	t->what[t->n] = what;
+	t->value[t->n] = value;
+	t->n++;
+	igt_debug("trace %d: %s = %lld\n", t->n - 1, what, value);
+}
+
+void trace_assert_equal(const struct trace *oracle, const struct trace *ours)
+{
+	int i;
+
+	for (i = 0; i < oracle->n && i < ours->n; i++) {
+		igt_assert_f(!strcmp(oracle->what[i], ours->what[i]),
+			     "step %d: stock did '%s', ours did '%s'", i, oracle->what[i],
+			     ours->what[i]);
+		igt_assert_f(oracle->value[i] == ours->value[i],
+			     "step %d (%s): stock gave %lld, ours gave %lld", i, oracle->what[i],
+			     oracle->value[i], ours->value[i]);
+	}
+	igt_assert_f(oracle->n == ours->n, "stock recorded %d steps, ours %d", oracle->n, ours->n);
+}
