@@ -20,6 +20,7 @@ IGT_LIB_SRCS := $(wildcard tests/igt/lib/*.c)
 IGT_LIB_HDRS := $(wildcard tests/igt/lib/*.h) $(wildcard include/uapi/drm/*.h)
 IGT_LIB_OBJS := $(patsubst tests/igt/lib/%.c,$(BUILD)/tests/lib/%.o,$(IGT_LIB_SRCS))
 IGT_BINS := $(patsubst tests/igt/%.c,$(BUILD)/tests/igt/%,$(wildcard tests/igt/*.c))
+DEMO_BINS := $(patsubst tests/demo/%.c,$(BUILD)/tests/demo/%,$(wildcard tests/demo/*.c))
 SELFTEST_BINS := $(patsubst tests/bench/guest/%.c,$(BUILD)/tests/bench/%,$(wildcard tests/bench/guest/*.c))
 
 .PHONY: help deps modules tests debug-kernel initramfs check demo shell clean
@@ -46,13 +47,17 @@ modules: deps
 		if [ $$k = debug ]; then bash scripts/build-debug-kernel.sh; fi; \
 		bash scripts/build-modules.sh $$k; done
 
-tests: $(IGT_BINS) $(SELFTEST_BINS)
+tests: $(IGT_BINS) $(SELFTEST_BINS) $(DEMO_BINS)
 
 $(BUILD)/tests/lib/%.o: tests/igt/lib/%.c $(IGT_LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -c $< -o $@
 
 $(BUILD)/tests/igt/%: tests/igt/%.c $(IGT_LIB_OBJS) $(IGT_LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $< $(IGT_LIB_OBJS) $(TEST_LDLIBS) -o $@
+
+$(BUILD)/tests/demo/%: tests/demo/%.c $(IGT_LIB_OBJS) $(IGT_LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $< $(IGT_LIB_OBJS) $(TEST_LDLIBS) -o $@
 
@@ -67,7 +72,7 @@ check:
 demo:
 	@bash scripts/deps.sh
 	@$(MAKE) -s tests
-	@bash scripts/demo.sh
+	@bash scripts/demo.sh $(if $(KERNEL),$(KERNEL),6.1)
 
 shell:
 	@bash scripts/deps.sh

@@ -6,7 +6,7 @@
 # @KMEMLEAK, @DMESG lines and @END. Options come from the kernel command line:
 #   ph.tests=GLOB[,GLOB]  test programs to run (default: all)
 #   ph.timeout=SECONDS    per-program timeout (default 300)
-#   ph.mode=check|shell|selftest-fail|selftest-warn|selftest-hang|selftest-timeout
+#   ph.mode=check|shell|demo|selftest-fail|selftest-warn|selftest-hang|selftest-timeout
 
 /bin/busybox --install -s /bin
 export PATH=/bin LD_LIBRARY_PATH=/lib/x86_64-linux-gnu
@@ -85,6 +85,15 @@ check)
 		n=$((n + 1))
 	done
 	emit "@SELECTED $n $TESTS"
+	;;
+demo)
+	# The demo narrates on the serial console and on the screen (cirrus' fbcon).
+	for d in /demo/*; do
+		"$d" 2>&1 | tee /dev/tty0
+		emit "@EXIT $(basename "$d") $?"
+	done
+	emit "@SCREENSHOT screen"
+	sleep 5	# the host takes the picture meanwhile
 	;;
 selftest-fail) run_program /selftests/bench_selftest_fail ;;
 selftest-timeout) run_program /selftests/bench_selftest_hang ;;

@@ -57,7 +57,9 @@ for f in "$out"/tests/bench/*.ko; do [ -e "$f" ] && cp "$f" "$stage/selftests/";
 # Test programs and every shared library they link.
 cp "$PH_BUILD"/tests/igt/* "$stage/tests/"
 cp "$PH_BUILD"/tests/bench/* "$stage/selftests/" 2>/dev/null || true
-for bin in "$stage"/tests/* "$stage"/selftests/*; do
+mkdir -p "$stage/demo"
+cp "$PH_BUILD"/tests/demo/* "$stage/demo/" 2>/dev/null || true
+for bin in "$stage"/tests/* "$stage"/selftests/* "$stage"/demo/*; do
 	file -b "$bin" | grep -q "dynamically linked" || continue
 	ldd "$bin" | awk '/=>/ { print $3 } /^\t\// { print $1 }'
 done | sort -u | while read -r lib; do

@@ -21,7 +21,10 @@ console=$outdir/console.log records=$outdir/records.log
 : >"$console"
 : >"$records"
 
-append="console=ttyS0 panic=-1 intel_iommu=on ph.mode=$mode ph.tests=$tests ph.timeout=$ptimeout"
+# The demo also shows the console on the screen (cirrus' fbcon).
+screen=""
+[ "$mode" = demo ] && screen="console=tty0"
+append="$screen console=ttyS0 panic=-1 intel_iommu=on ph.mode=$mode ph.tests=$tests ph.timeout=$ptimeout"
 qemu=(qemu-system-x86_64 -accel tcg -machine q35 -m 2G -smp 2
 	-device intel-iommu -vga none -device cirrus-vga -device edu
 	-kernel "$kernel" -initrd "$initrd" -display none -no-reboot
@@ -52,6 +55,10 @@ while kill -0 $qpid 2>/dev/null; do
 			@RESULT) [ "$c" = SUCCESS ] || log guest "$line: $a/$b: $c" ;;
 			@LOAD) [ "$a" = ok ] || log guest "$line: module $b failed to load" ;;
 			@UNLOAD) [ "$a" = ok ] || log guest "$line: module $b failed to unload" ;;
+			@SAY) log guest "$line: $a $b $c" ;;
+			@SCREENSHOT)
+				python3 "$PH_ROOT/scripts/qmp-screendump.py" "$outdir/qmp.sock" "$outdir/$a.png" &&
+					log guest "$line: screen saved to $outdir/$a.png" ;;
 			esac
 		done
 		seen=$n last=$now
