@@ -17,6 +17,7 @@ PACKAGES=(
 	linux-source-6.12 bc bison flex libelf-dev libssl-dev ccache rsync python3
 )
 
+rm -f "$PH_BUILD"/.abi-*
 missing=()
 for p in "${PACKAGES[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -25,14 +25,17 @@ die() {
 # Resolve the concrete Debian ABI name (e.g. 6.1.0-56-amd64) of a kernel line
 # from the meta package's dependency, so nothing hard-codes a version.
 debian_kernel_abi() {
-	local meta
+	local meta memo=$PH_BUILD/.abi-$1
+	# Resolved once per 'make deps' (which clears the memo), not once per script.
+	[ -s "$memo" ] && { cat "$memo"; return; }
 	case $1 in
 	6.1) meta=linux-headers-amd64 ;;
 	6.12) meta=linux-headers-6.12-amd64 ;;
 	*) die "unknown Debian kernel line '$1'" "use KERNEL=6.1, 6.12 or debug" ;;
 	esac
+	mkdir -p "$PH_BUILD"
 	apt-cache depends "$meta" 2>/dev/null |
-		sed -n 's/^ *Depends: linux-headers-\([0-9].*-amd64\)$/\1/p' | head -n1
+		sed -n 's/^ *Depends: linux-headers-\([0-9].*-amd64\)$/\1/p' | head -n1 | tee "$memo"
 }
 
 # Directory holding the unpacked Debian kernel image for an ABI name.
