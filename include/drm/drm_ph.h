@@ -5,11 +5,138 @@
 /*
  * Public API of the PRIME helper library (module prime_helpers). Every symbol
  * carries the drm_ph_ prefix and is exported in the DRM_PRIME_HELPERS
- * namespace, so nothing clashes with what drm.ko exports.
+ * namespace, so nothing clashes with what drm.ko or drm_shmem_helper.ko
+ * export.
+ *
+ * A driver using the library:
+ *
+ * - embeds &struct drm_ph_device (which itself embeds the &drm_device) in its
+ *   device structure and calls drm_ph_device_init() after allocating it;
+ * - gives every &drm_file a &struct drm_ph_file, either through the default
+ *   drm_ph_open()/drm_ph_postclose() hooks or by embedding one in its own
+ *   per-file structure and calling drm_ph_file_init()/drm_ph_file_fini();
+ * - creates its buffers with drm_ph_shmem_create() (see drm_ph_shmem.h);
+ * - fills its &drm_driver with DRM_PH_DRIVER_OPS (or
+ *   DRM_PH_DRIVER_OPS_WITH_FILE() when it has its own per-file state).
  */
 
-#define DRM_PH_ABI_VERSION 1
+#include <linux/mutex.h>
+#include <linux/rbtree.h>
+#include <linux/types.h>
+#include <linux/xarray.h>
+
+#include <drm/drm_device.h>
+#include <drm/drm_file.h>
+
+struct dma_buf;
+struct drm_gem_object;
+struct drm_minor;
+
+#define DRM_PH_ABI_VERSION 2
 
 unsigned int drm_ph_abi_version(void);
+
+/**
+ * struct drm_ph_device - a DRM device driven through the PRIME helpers
+ * @drm: the DRM device; drivers allocate the whole structure with
+ *       devm_drm_dev_alloc() (or embed it in theirs) so the library can get
+ *       back from a &drm_device to its own state with to_drm_ph_device()
+ * @objects_lock: serialises @objects against the debugfs listing and
+ *                eviction; an object is removed under it before being freed,
+ *                so a holder may use every object it finds there
+ * @objects: live library objects of this device, indexed by their per-device
+ *           id (a sequence number, never reused while the device lives)
+ * @next_id: cursor of the id sequence, protected by @objects_lock
+ */
+struct drm_ph_device {
+	struct drm_device drm;
+	struct mutex objects_lock;
+	struct xarray objects;
+	u32 next_id;
+};
+
+static inline struct drm_ph_device *to_drm_ph_device(struct drm_device *drm)
+{
+	return container_of(drm, struct drm_ph_device, drm);
+}
+
+int drm_ph_device_init(struct drm_ph_device *phdev);
+
+/**
+ * struct drm_ph_file - per-file state of the PRIME helpers
+ * @lock: protects both trees; taken before &drm_device.object_name_lock
+ * @by_dmabuf: cache entries ordered by (dma-buf, handle)
+ * @by_handle: the same entries ordered by handle
+ *
+ * The two trees form the file's two-way PRIME cache: a dma-buf imported or
+ * exported through this file maps to the handle that was used for it, and a
+ * handle maps back to its dma-buf, both in logarithmic time. Every entry
+ * holds a reference on its dma-buf and dies with its handle.
+ */
+struct drm_ph_file {
+	struct mutex lock;
+	struct rb_root by_dmabuf;
+	struct rb_root by_handle;
+};
+
+/**
+ * to_drm_ph_file - the PRIME helper state of a DRM file
+ * @file: DRM file set up with drm_ph_file_init()
+ *
+ * Returns: the &struct drm_ph_file that &drm_file.driver_priv points at.
+ */
+static inline struct drm_ph_file *to_drm_ph_file(struct drm_file *file)
+{
+	return file->driver_priv;
+}
+
+void drm_ph_file_init(struct drm_file *file, struct drm_ph_file *pfile);
+void drm_ph_file_fini(struct drm_ph_file *pfile);
+int drm_ph_open(struct drm_device *drm, struct drm_file *file);
+void drm_ph_postclose(struct drm_device *drm, struct drm_file *file);
+
+int drm_ph_prime_handle_to_fd(struct drm_device *drm, struct drm_file *file,
+			      u32 handle, u32 flags, int *prime_fd);
+int drm_ph_prime_fd_to_handle(struct drm_device *drm, struct drm_file *file,
+			      int prime_fd, u32 *handle);
+void drm_ph_prime_handle_closed(struct drm_gem_object *obj, struct drm_file *file);
+
+struct dma_buf *drm_ph_gem_prime_export(struct drm_gem_object *obj, int flags);
+struct drm_gem_object *drm_ph_gem_prime_import(struct drm_device *drm,
+					       struct dma_buf *dma_buf);
+bool drm_ph_is_own_dma_buf(struct dma_buf *dma_buf);
+
+void drm_ph_debugfs_init(struct drm_minor *minor);
+
+/**
+ * DRM_PH_DRIVER_OPS_WITH_FILE - &drm_driver hooks of the PRIME helpers
+ * @open_fn: the driver's &drm_driver.open; it must call drm_ph_file_init()
+ * @postclose_fn: the driver's &drm_driver.postclose; it must call
+ *                drm_ph_file_fini()
+ *
+ * For drivers with per-file state of their own: they embed a
+ * &struct drm_ph_file in it and hand it to drm_ph_file_init().
+ */
+#define DRM_PH_DRIVER_OPS_WITH_FILE(open_fn, postclose_fn) \
+	.open = (open_fn), \
+	.postclose = (postclose_fn), \
+	.prime_handle_to_fd = drm_ph_prime_handle_to_fd, \
+	.prime_fd_to_handle = drm_ph_prime_fd_to_handle, \
+	.gem_prime_import = drm_ph_gem_prime_import, \
+	.gem_prime_import_sg_table = drm_ph_shmem_prime_import_sg_table, \
+	.dumb_create = drm_ph_shmem_dumb_create, \
+	.dumb_map_offset = drm_ph_shmem_dumb_map_offset, \
+	.debugfs_init = drm_ph_debugfs_init
+
+/**
+ * DRM_PH_DRIVER_OPS - wire the PRIME helpers into a &drm_driver in one line
+ *
+ * Fills the PRIME ioctls (with the library's per-file cache), dma-buf import,
+ * dumb buffers on the library's shmem objects, the per-file open/close hooks
+ * and the library's debugfs files.
+ */
+#define DRM_PH_DRIVER_OPS DRM_PH_DRIVER_OPS_WITH_FILE(drm_ph_open, drm_ph_postclose)
+
+#include <drm/drm_ph_shmem.h>
 
 #endif /* __DRM_PH_H__ */

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef __DRM_PH_COMPAT_H__
+#define __DRM_PH_COMPAT_H__
+
+/*
+ * The only place where kernel-version differences live. The HAVE_* macros come
+ * from drm_ph_conftest.h, which scripts/conftest.sh generates by compiling the
+ * probes in scripts/conftest/ against the target kernel. Code elsewhere calls
+ * the drm_ph_compat_*() shims below and never tests a version.
+ */
+
+#include <linux/dma-buf.h>
+#include <linux/dma-resv.h>
+#include <linux/iosys-map.h>
+#include <linux/mm.h>
+
+#include "drm_ph_conftest.h"
+
+/*
+ * vm_flags became read-only behind accessors in 6.3; before that the field is
+ * written directly (the caller holds mmap_lock for writing either way).
+ */
+static inline void drm_ph_compat_vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
+{
+#ifdef HAVE_VM_FLAGS_SET
+	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
+#endif
+}
+
+/*
+ * Kernel mapping of a foreign dma-buf by a caller that does not hold its
+ * reservation lock. Where dma_buf_vmap_unlocked() exists, dma_buf_vmap()
+ * expects the lock held; before, dma_buf_vmap() serialised on dma_buf.lock
+ * itself and is the unlocked entry point.
+ */
+static inline int drm_ph_compat_dma_buf_vmap_unlocked(struct dma_buf *dma_buf,
+						      struct iosys_map *map)
+{
+#ifdef HAVE_DMA_BUF_VMAP_UNLOCKED
+	return dma_buf_vmap_unlocked(dma_buf, map);
+#else
+	return dma_buf_vmap(dma_buf, map);
+#endif
+}
+
+static inline void drm_ph_compat_dma_buf_vunmap_unlocked(struct dma_buf *dma_buf,
+							 struct iosys_map *map)
+{
+#ifdef HAVE_DMA_BUF_VMAP_UNLOCKED
+	dma_buf_vunmap_unlocked(dma_buf, map);
+#else
+	dma_buf_vunmap(dma_buf, map);
+#endif
+}
+
+/*
+ * Kernel mapping of a foreign dma-buf from &drm_gem_object_funcs.vmap. Where
+ * the core calls that hook with the reservation lock held (the kernels that
+ * have drm_gem_vmap_unlocked()), the locked dma_buf_vmap() is the right call;
+ * where it calls the hook without the lock, the unlocked entry point is.
+ */
+static inline int drm_ph_compat_dma_buf_vmap_from_gem_hook(struct dma_buf *dma_buf,
+							   struct iosys_map *map)
+{
+#ifdef HAVE_DRM_GEM_VMAP_UNLOCKED
+	dma_resv_assert_held(dma_buf->resv);
+	return dma_buf_vmap(dma_buf, map);
+#else
+	return drm_ph_compat_dma_buf_vmap_unlocked(dma_buf, map);
+#endif
+}
+
+static inline void drm_ph_compat_dma_buf_vunmap_from_gem_hook(struct dma_buf *dma_buf,
+							      struct iosys_map *map)
+{
+#ifdef HAVE_DRM_GEM_VMAP_UNLOCKED
+	dma_resv_assert_held(dma_buf->resv);
+	dma_buf_vunmap(dma_buf, map);
+#else
+	drm_ph_compat_dma_buf_vunmap_unlocked(dma_buf, map);
+#endif
+}
+
+/*
+ * Map/unmap an attachment without holding the reservation lock. Kernels
+ * without the _unlocked variants did not want the lock held at all.
+ */
+static inline struct sg_table *
+drm_ph_compat_map_attachment_unlocked(struct dma_buf_attachment *attach,
+				      enum dma_data_direction dir)
+{
+#ifdef HAVE_DMA_BUF_MAP_ATTACHMENT_UNLOCKED
+	return dma_buf_map_attachment_unlocked(attach, dir);
+#else
+	return dma_buf_map_attachment(attach, dir);
+#endif
+}
+
+static inline void drm_ph_compat_unmap_attachment_unlocked(struct dma_buf_attachment *attach,
+							   struct sg_table *sgt,
+							   enum dma_data_direction dir)
+{
+#ifdef HAVE_DMA_BUF_MAP_ATTACHMENT_UNLOCKED
+	dma_buf_unmap_attachment_unlocked(attach, sgt, dir);
+#else
+	dma_buf_unmap_attachment(attach, sgt, dir);
+#endif
+}
+
+/*
+ * Implicit-sync fence usage for a read or a write access. Both supported
+ * kernel lines have the dma_resv usage API (5.19+); these helpers keep the
+ * fence bookkeeping of drivers in one place should it change again.
+ */
+static inline enum dma_resv_usage drm_ph_compat_fence_usage(bool write)
+{
+	return write ? DMA_RESV_USAGE_WRITE : DMA_RESV_USAGE_READ;
+}
+
+/* Fences an access must wait for: a write waits for all, a read for writers. */
+static inline enum dma_resv_usage drm_ph_compat_wait_usage(bool write)
+{
+	return dma_resv_usage_rw(write);
+}
+
+#endif /* __DRM_PH_COMPAT_H__ */

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-device debugfs files of the PRIME helper library.
+ */
+
+/**
+ * DOC: debugfs
+ *
+ * In the directory of a device's primary minor (/sys/kernel/debug/dri/<N>/):
+ *
+ * ph_objects (read-only) lists the device's live objects. The first line is
+ * ``objects: <count>``, the second a header
+ * ``# id size handles exported imported pins vmaps faults offset``, then one
+ * line per object: its per-device id, size in bytes, handle count, whether a
+ * dma-buf exported from it exists, whether it is imported, its pin count,
+ * vmap use count, CPU page faults served so far, and its fake mmap offset
+ * (0x0 until one is created).
+ *
+ * ph_evict (write-only): writing a true value (``1``) runs
+ * drm_ph_device_evict() on the device.
+ *
+ * The files hold a pointer to the &struct drm_ph_device; the DRM core removes
+ * them when the minor is unregistered, before the device can be freed.
+ */
+
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/kstrtox.h>
+#include <linux/seq_file.h>
+#include <linux/xarray.h>
+
+#include <drm/drm_file.h>
+#include <drm/drm_ph.h>
+#include <drm/drm_vma_manager.h>
+
+static int drm_ph_objects_show(struct seq_file *m, void *unused)
+{
+	struct drm_ph_device *phdev = m->private;
+	struct drm_ph_object *phobj;
+	unsigned long count = 0;
+	unsigned long id;
+
+	/* Objects leave the registry under this lock before being freed. */
+	mutex_lock(&phdev->objects_lock);
+	xa_for_each(&phdev->objects, id, phobj)
+		count++;
+	seq_printf(m, "objects: %lu\n", count);
+	seq_puts(m, "# id size handles exported imported pins vmaps faults offset\n");
+	xa_for_each(&phdev->objects, id, phobj) {
+		struct drm_gem_object *obj = &phobj->base;
+
+		mutex_lock(&phobj->lock);
+		seq_printf(m, "%u %zu %u %d %d %u %u %lu 0x%llx\n", phobj->id, obj->size,
+			   READ_ONCE(obj->handle_count), phobj->export ? 1 : 0,
+			   obj->import_attach ? 1 : 0, phobj->pin_count, phobj->vmap_use_count,
+			   phobj->faults, drm_vma_node_offset_addr(&obj->vma_node));
+		mutex_unlock(&phobj->lock);
+	}
+	mutex_unlock(&phdev->objects_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(drm_ph_objects);
+
+static ssize_t drm_ph_evict_write(struct file *f, const char __user *buf, size_t len,
+				  loff_t *pos)
+{
+	struct drm_ph_device *phdev = file_inode(f)->i_private;
+	bool evict;
+	int ret;
+
+	ret = kstrtobool_from_user(buf, len, &evict);
+	if (ret)
+		return ret;
+	if (evict)
+		drm_ph_device_evict(phdev);
+	return len;
+}
+
+static const struct file_operations drm_ph_evict_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = drm_ph_evict_write,
+	.llseek = noop_llseek,
+};
+
+/**
+ * drm_ph_debugfs_init - &drm_driver.debugfs_init of the library
+ * @minor: a minor of a device embedded in a &struct drm_ph_device
+ *
+ * Creates ph_objects and ph_evict in the primary minor's directory; other
+ * minors get nothing.
+ *
+ * Locking: none.
+ */
+void drm_ph_debugfs_init(struct drm_minor *minor)
+{
+	struct drm_ph_device *phdev = to_drm_ph_device(minor->dev);
+
+	if (minor->type != DRM_MINOR_PRIMARY)
+		return;
+
+	debugfs_create_file("ph_objects", 0444, minor->debugfs_root, phdev, &drm_ph_objects_fops);
+	debugfs_create_file("ph_evict", 0200, minor->debugfs_root, phdev, &drm_ph_evict_fops);
+}
+EXPORT_SYMBOL_NS_GPL(drm_ph_debugfs_init, DRM_PRIME_HELPERS);

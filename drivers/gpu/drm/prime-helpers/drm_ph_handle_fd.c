@@ -1,0 +1,486 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The PRIME ioctls (HANDLE_TO_FD, FD_TO_HANDLE) and the per-file two-way
+ * handle <-> dma-buf cache behind them.
+ */
+
+/**
+ * DOC: per-file PRIME cache
+ *
+ * Userspace must get one handle per buffer in a file: importing a dma-buf
+ * that the file already imported or exported must give back the same handle,
+ * and exporting a handle twice, or exporting an imported buffer, must give
+ * back the same dma-buf. Each &struct drm_ph_file therefore keeps entries
+ * (dma-buf, handle) in two red-black trees, one ordered by dma-buf (then
+ * handle), one by handle, so both directions are looked up in O(log n)
+ * however many buffers the file holds.
+ *
+ * References: an entry holds a reference on its dma-buf, so its key cannot be
+ * freed and reused while the entry exists. It holds nothing on the object;
+ * the handle does, and the entry dies with the handle: the core calls
+ * &drm_gem_object_funcs.close (drm_ph_prime_handle_closed()) for every handle
+ * it releases. That hook does not say which handle, and one dma-buf may have
+ * several handles in a file (GEM_OPEN of a flink name creates new ones), so
+ * it evicts the entries of the object's dma-buf whose handle no longer
+ * resolves: GEM_CLOSE clears the handle's slot before calling the hook. When
+ * the whole file is closed, the slots are still set while the hooks run and
+ * the remaining entries go in drm_ph_file_fini() from &drm_driver.postclose.
+ *
+ * Locking: &drm_ph_file.lock protects both trees and is held across each
+ * ioctl, so a handle cannot be closed between the lookup of its object and
+ * the insertion of its entry without the close hook seeing that entry. It
+ * nests outside &drm_device.object_name_lock, under which the object's
+ * export cache (&drm_gem_object.dma_buf) is read and set.
+ */
+
+#include <linux/dma-buf.h>
+#include <linux/file.h>
+#include <linux/idr.h>
+#include <linux/rbtree.h>
+#include <linux/slab.h>
+
+#include <drm/drm_device.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_ph.h>
+
+#include "drm_ph_internal.h"
+
+/**
+ * struct drm_ph_cache_entry - one (dma-buf, handle) pair of a file
+ * @dma_buf: the dma-buf, referenced by the entry
+ * @handle: the handle in the file
+ * @dmabuf_node: node in &drm_ph_file.by_dmabuf
+ * @handle_node: node in &drm_ph_file.by_handle
+ */
+struct drm_ph_cache_entry {
+	struct dma_buf *dma_buf;
+	u32 handle;
+	struct rb_node dmabuf_node;
+	struct rb_node handle_node;
+};
+
+static bool drm_ph_entry_dmabuf_less(struct rb_node *a, const struct rb_node *b)
+{
+	const struct drm_ph_cache_entry *ea = rb_entry(a, struct drm_ph_cache_entry, dmabuf_node);
+	const struct drm_ph_cache_entry *eb = rb_entry(b, struct drm_ph_cache_entry, dmabuf_node);
+
+	if (ea->dma_buf != eb->dma_buf)
+		return (uintptr_t)ea->dma_buf < (uintptr_t)eb->dma_buf;
+	return ea->handle < eb->handle;
+}
+
+static bool drm_ph_entry_handle_less(struct rb_node *a, const struct rb_node *b)
+{
+	return rb_entry(a, struct drm_ph_cache_entry, handle_node)->handle <
+	       rb_entry(b, struct drm_ph_cache_entry, handle_node)->handle;
+}
+
+/* The entry of @dma_buf with the lowest handle, or NULL. */
+static struct drm_ph_cache_entry *drm_ph_cache_first_by_dmabuf(struct drm_ph_file *pfile,
+							       struct dma_buf *dma_buf)
+{
+	struct rb_node *node = pfile->by_dmabuf.rb_node;
+	struct drm_ph_cache_entry *found = NULL;
+
+	lockdep_assert_held(&pfile->lock);
+
+	while (node) {
+		struct drm_ph_cache_entry *entry =
+			rb_entry(node, struct drm_ph_cache_entry, dmabuf_node);
+
+		if ((uintptr_t)entry->dma_buf < (uintptr_t)dma_buf) {
+			node = node->rb_right;
+		} else if (entry->dma_buf != dma_buf) {
+			node = node->rb_left;
+		} else {
+			found = entry;
+			node = node->rb_left;
+		}
+	}
+	return found;
+}
+
+static struct drm_ph_cache_entry *drm_ph_cache_find_handle(struct drm_ph_file *pfile, u32 handle)
+{
+	struct rb_node *node = pfile->by_handle.rb_node;
+
+	lockdep_assert_held(&pfile->lock);
+
+	while (node) {
+		struct drm_ph_cache_entry *entry =
+			rb_entry(node, struct drm_ph_cache_entry, handle_node);
+
+		if (entry->handle < handle)
+			node = node->rb_right;
+		else if (entry->handle > handle)
+			node = node->rb_left;
+		else
+			return entry;
+	}
+	return NULL;
+}
+
+static int drm_ph_cache_add(struct drm_ph_file *pfile, struct dma_buf *dma_buf, u32 handle)
+{
+	struct drm_ph_cache_entry *entry;
+
+	lockdep_assert_held(&pfile->lock);
+
+	entry = kmalloc(sizeof(*entry), GFP_KERNEL);
+	if (!entry)
+		return -ENOMEM;
+
+	get_dma_buf(dma_buf);
+	entry->dma_buf = dma_buf;
+	entry->handle = handle;
+	rb_add(&entry->dmabuf_node, &pfile->by_dmabuf, drm_ph_entry_dmabuf_less);
+	rb_add(&entry->handle_node, &pfile->by_handle, drm_ph_entry_handle_less);
+	drm_ph_stat_inc(DRM_PH_STAT_CACHE_ENTRIES);
+	return 0;
+}
+
+static void drm_ph_cache_remove(struct drm_ph_file *pfile, struct drm_ph_cache_entry *entry)
+{
+	lockdep_assert_held(&pfile->lock);
+
+	rb_erase(&entry->dmabuf_node, &pfile->by_dmabuf);
+	rb_erase(&entry->handle_node, &pfile->by_handle);
+	dma_buf_put(entry->dma_buf);
+	kfree(entry);
+	drm_ph_stat_dec(DRM_PH_STAT_CACHE_ENTRIES);
+}
+
+static bool drm_ph_handle_resolves(struct drm_file *file, u32 handle)
+{
+	bool resolves;
+
+	spin_lock(&file->table_lock);
+	resolves = idr_find(&file->object_idr, handle);
+	spin_unlock(&file->table_lock);
+	return resolves;
+}
+
+/* The one dma-buf every cache entry of this object refers to, if any. */
+static struct dma_buf *drm_ph_object_dma_buf(struct drm_gem_object *obj)
+{
+	struct drm_ph_object *phobj = to_drm_ph_object(obj);
+	struct dma_buf *dma_buf;
+
+	if (obj->import_attach)
+		return obj->import_attach->dmabuf;
+
+	mutex_lock(&phobj->lock);
+	dma_buf = phobj->export;
+	mutex_unlock(&phobj->lock);
+	return dma_buf;
+}
+
+/**
+ * drm_ph_prime_handle_closed - &drm_gem_object_funcs.close of library objects
+ * @obj: object one of whose handles in @file is being released
+ * @file: the DRM file
+ *
+ * Evicts the @file cache entries of @obj's dma-buf whose handle is gone (see
+ * the DOC section). An object has at most one live dma-buf: its export, or
+ * the dma-buf it was imported from, so only that key is searched.
+ *
+ * Locking: takes &drm_ph_file.lock and &drm_file.table_lock; the caller (the
+ * GEM core) holds neither.
+ */
+void drm_ph_prime_handle_closed(struct drm_gem_object *obj, struct drm_file *file)
+{
+	struct drm_ph_file *pfile = to_drm_ph_file(file);
+	struct drm_ph_cache_entry *entry;
+	struct dma_buf *dma_buf;
+	struct rb_node *next;
+
+	/*
+	 * The weak export pointer may go stale right after this read, but then
+	 * no entry holds that dma-buf any more: it is only compared, never
+	 * dereferenced.
+	 */
+	dma_buf = drm_ph_object_dma_buf(obj);
+	if (!dma_buf || !pfile)
+		return;
+
+	mutex_lock(&pfile->lock);
+	for (entry = drm_ph_cache_first_by_dmabuf(pfile, dma_buf); entry; ) {
+		next = rb_next(&entry->dmabuf_node);
+		if (!drm_ph_handle_resolves(file, entry->handle))
+			drm_ph_cache_remove(pfile, entry);
+		entry = next ? rb_entry(next, struct drm_ph_cache_entry, dmabuf_node) : NULL;
+		if (entry && entry->dma_buf != dma_buf)
+			break;
+	}
+	mutex_unlock(&pfile->lock);
+}
+EXPORT_SYMBOL_NS_GPL(drm_ph_prime_handle_closed, DRM_PRIME_HELPERS);
+
+/**
+ * drm_ph_file_init - set up the PRIME helper state of a new DRM file
+ * @file: the DRM file, from &drm_driver.open
+ * @pfile: state to initialise, usually embedded in the driver's own per-file
+ *         structure
+ *
+ * Points &drm_file.driver_priv at @pfile: drivers find their own structure
+ * from there with container_of().
+ *
+ * Locking: none; the file is not visible yet.
+ */
+void drm_ph_file_init(struct drm_file *file, struct drm_ph_file *pfile)
+{
+	mutex_init(&pfile->lock);
+	pfile->by_dmabuf = RB_ROOT;
+	pfile->by_handle = RB_ROOT;
+	file->driver_priv = pfile;
+}
+EXPORT_SYMBOL_NS_GPL(drm_ph_file_init, DRM_PRIME_HELPERS);
+
+/**
+ * drm_ph_file_fini - release the PRIME helper state of a DRM file
+ * @pfile: state set up by drm_ph_file_init()
+ *
+ * Drops the cache entries left when the file's handles were released at
+ * close, with their dma-buf references. Call from &drm_driver.postclose,
+ * which runs after the core released the handles.
+ *
+ * Locking: none; the file is gone.
+ */
+void drm_ph_file_fini(struct drm_ph_file *pfile)
+{
+	struct drm_ph_cache_entry *entry, *next;
+
+	rbtree_postorder_for_each_entry_safe(entry, next, &pfile->by_handle, handle_node) {
+		dma_buf_put(entry->dma_buf);
+		kfree(entry);
+		drm_ph_stat_dec(DRM_PH_STAT_CACHE_ENTRIES);
+	}
+	pfile->by_handle = RB_ROOT;
+	pfile->by_dmabuf = RB_ROOT;
+	mutex_destroy(&pfile->lock);
+}
+EXPORT_SYMBOL_NS_GPL(drm_ph_file_fini, DRM_PRIME_HELPERS);
+
+/**
+ * drm_ph_open - default &drm_driver.open of DRM_PH_DRIVER_OPS
+ * @drm: device
+ * @file: new file
+ *
+ * Locking: none.
+ *
+ * Returns: 0 or -ENOMEM.
+ */
+int drm_ph_open(struct drm_device *drm, struct drm_file *file)
+{
+	struct drm_ph_file *pfile;
+
+	pfile = kzalloc(sizeof(*pfile), GFP_KERNEL);
+	if (!pfile)
+		return -ENOMEM;
+	drm_ph_file_init(file, pfile);
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(drm_ph_open, DRM_PRIME_HELPERS);
+
+/**
+ * drm_ph_postclose - default &drm_driver.postclose of DRM_PH_DRIVER_OPS
+ * @drm: device
+ * @file: file being destroyed
+ *
+ * Locking: none.
+ */
+void drm_ph_postclose(struct drm_device *drm, struct drm_file *file)
+{
+	struct drm_ph_file *pfile = to_drm_ph_file(file);
+
+	drm_ph_file_fini(pfile);
+	kfree(pfile);
+}
+EXPORT_SYMBOL_NS_GPL(drm_ph_postclose, DRM_PRIME_HELPERS);
+
+static struct dma_buf *drm_ph_prime_handle_to_dmabuf(struct drm_device *drm,
+						     struct drm_file *file, u32 handle,
+						     u32 flags)
+{
+	struct drm_ph_file *pfile = to_drm_ph_file(file);
+	struct drm_ph_cache_entry *entry;
+	struct drm_gem_object *obj;
+	struct dma_buf *dma_buf;
+	int ret;
+
+	mutex_lock(&pfile->lock);
+	obj = drm_gem_object_lookup(file, handle);
+	if (!obj) {
+		dma_buf = ERR_PTR(-ENOENT);
+		goto out_unlock;
+	}
+
+	entry = drm_ph_cache_find_handle(pfile, handle);
+	if (entry) {
+		dma_buf = entry->dma_buf;
+		get_dma_buf(dma_buf);
+		goto out_put;
+	}
+
+	mutex_lock(&drm->object_name_lock);
+	if (obj->import_attach) {
+		/* Re-export of an import: hand back the original dma-buf. */
+		dma_buf = obj->import_attach->dmabuf;
+		get_dma_buf(dma_buf);
+	} else if (obj->dma_buf) {
+		dma_buf = obj->dma_buf;
+		get_dma_buf(dma_buf);
+	} else if (!obj->handle_count) {
+		/* The handle was closed under us: nobody would clear the cache. */
+		dma_buf = ERR_PTR(-ENOENT);
+	} else {
+		dma_buf = obj->funcs->export ? obj->funcs->export(obj, flags) :
+					       drm_ph_gem_prime_export(obj, flags);
+		if (!IS_ERR(dma_buf)) {
+			/* The core's export cache; its last handle close drops it. */
+			obj->dma_buf = dma_buf;
+			get_dma_buf(dma_buf);
+		}
+	}
+	if (!IS_ERR(dma_buf)) {
+		ret = drm_ph_cache_add(pfile, dma_buf, handle);
+		if (ret) {
+			dma_buf_put(dma_buf);
+			dma_buf = ERR_PTR(ret);
+		}
+	}
+	mutex_unlock(&drm->object_name_lock);
+out_put:
+	drm_gem_object_put(obj);
+out_unlock:
+	mutex_unlock(&pfile->lock);
+	return dma_buf;
+}
+
+/**
+ * drm_ph_prime_handle_to_fd - &drm_driver.prime_handle_to_fd of the library
+ * @drm: device
+ * @file: DRM file owning @handle
+ * @handle: handle to export
+ * @flags: DRM_CLOEXEC and/or DRM_RDWR; anything else is -EINVAL
+ * @prime_fd: returns the new dma-buf file descriptor
+ *
+ * Exports the object (or hands back its dma-buf: the cached export, or the
+ * dma-buf an import came from) and installs a new descriptor for it.
+ * DRM_CLOEXEC applies to the descriptor; DRM_RDWR decides whether the
+ * dma-buf file is writable, and so whether it can be mmapped for writing,
+ * when this call creates the dma-buf.
+ *
+ * Locking: takes &drm_ph_file.lock, then &drm_device.object_name_lock.
+ *
+ * Returns: 0, -EINVAL for bad flags, -ENOENT for an unknown handle, -EMFILE
+ * when the descriptor table is full, or another negative errno.
+ */
+int drm_ph_prime_handle_to_fd(struct drm_device *drm, struct drm_file *file,
+			      u32 handle, u32 flags, int *prime_fd)
+{
+	struct dma_buf *dma_buf;
+	int fd;
+
+	if (flags & ~(DRM_CLOEXEC | DRM_RDWR))
+		return -EINVAL;
+
+	fd = get_unused_fd_flags(flags);
+	if (fd < 0)
+		return fd;
+
+	dma_buf = drm_ph_prime_handle_to_dmabuf(drm, file, handle, flags);
+	if (IS_ERR(dma_buf)) {
+		put_unused_fd(fd);
+		return PTR_ERR(dma_buf);
+	}
+
+	fd_install(fd, dma_buf->file);
+	*prime_fd = fd;
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(drm_ph_prime_handle_to_fd, DRM_PRIME_HELPERS);
+
+/**
+ * drm_ph_prime_fd_to_handle - &drm_driver.prime_fd_to_handle of the library
+ * @drm: device
+ * @file: DRM file that gets the handle
+ * @prime_fd: dma-buf file descriptor
+ * @handle: returns the handle
+ *
+ * Returns the file's existing handle for the dma-buf if it has one;
+ * otherwise imports it (&drm_driver.gem_prime_import, else
+ * drm_ph_gem_prime_import()) and creates a handle.
+ *
+ * Locking: takes &drm_ph_file.lock, then &drm_device.object_name_lock.
+ *
+ * Returns: 0, -EBADF for a descriptor that is not open, -EINVAL for one that
+ * is not a dma-buf, or what the import returns.
+ */
+int drm_ph_prime_fd_to_handle(struct drm_device *drm, struct drm_file *file,
+			      int prime_fd, u32 *handle)
+{
+	struct drm_ph_file *pfile = to_drm_ph_file(file);
+	struct drm_ph_cache_entry *entry;
+	struct drm_gem_object *obj;
+	struct dma_buf *dma_buf;
+	int ret;
+
+	dma_buf = dma_buf_get(prime_fd);
+	if (IS_ERR(dma_buf))
+		return PTR_ERR(dma_buf);
+
+	mutex_lock(&pfile->lock);
+	entry = drm_ph_cache_first_by_dmabuf(pfile, dma_buf);
+	if (entry) {
+		*handle = entry->handle;
+		ret = 0;
+		goto out_unlock;
+	}
+
+	if (drm->driver->gem_prime_import)
+		obj = drm->driver->gem_prime_import(drm, dma_buf);
+	else
+		obj = drm_ph_gem_prime_import(drm, dma_buf);
+	if (IS_ERR(obj)) {
+		ret = PTR_ERR(obj);
+		goto out_unlock;
+	}
+
+	ret = drm_gem_handle_create(file, obj, handle);
+	if (!ret && drm_ph_is_own_dma_buf(dma_buf) && dma_buf->priv == obj) {
+		/*
+		 * Self-import: the dma-buf is this object's export, so it is
+		 * the object's export cache again, as long as a handle keeps
+		 * the core's side of the contract (it drops it with the last
+		 * handle).
+		 */
+		mutex_lock(&drm->object_name_lock);
+		if (obj->dma_buf)
+			WARN_ON_ONCE(obj->dma_buf != dma_buf);
+		else if (obj->handle_count) {
+			get_dma_buf(dma_buf);
+			obj->dma_buf = dma_buf;
+		}
+		mutex_unlock(&drm->object_name_lock);
+	}
+	drm_gem_object_put(obj);
+	if (ret)
+		goto out_unlock;
+
+	ret = drm_ph_cache_add(pfile, dma_buf, *handle);
+	mutex_unlock(&pfile->lock);
+	if (ret)
+		/* Runs the close hook, which takes pfile->lock: not held here. */
+		drm_gem_handle_delete(file, *handle);
+	dma_buf_put(dma_buf);
+	return ret;
+
+out_unlock:
+	mutex_unlock(&pfile->lock);
+	dma_buf_put(dma_buf);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(drm_ph_prime_fd_to_handle, DRM_PRIME_HELPERS);

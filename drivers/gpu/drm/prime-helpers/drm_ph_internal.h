@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef __DRM_PH_INTERNAL_H__
+#define __DRM_PH_INTERNAL_H__
+
+/* Declarations shared between the files of the library, not exported. */
+
+#include <linux/atomic.h>
+#include <linux/dma-direction.h>
+#include <linux/list.h>
+
+struct dentry;
+struct device;
+struct dma_buf;
+struct drm_ph_object;
+struct sg_table;
+
+/* Library-wide counters shown in /sys/kernel/debug/prime_helpers/stats. */
+enum drm_ph_stat {
+	DRM_PH_STAT_OBJECTS,
+	DRM_PH_STAT_DMA_BUFS,
+	DRM_PH_STAT_IMPORTS,
+	DRM_PH_STAT_ATTACHMENTS,
+	DRM_PH_STAT_CACHE_ENTRIES,
+	DRM_PH_STAT_VMAPS,
+	DRM_PH_STAT_COUNT
+};
+
+extern atomic_long_t drm_ph_stats[DRM_PH_STAT_COUNT];
+
+static inline void drm_ph_stat_inc(enum drm_ph_stat stat)
+{
+	atomic_long_inc(&drm_ph_stats[stat]);
+}
+
+static inline void drm_ph_stat_dec(enum drm_ph_stat stat)
+{
+	atomic_long_dec(&drm_ph_stats[stat]);
+}
+
+/**
+ * struct drm_ph_attachment - exporter-side state of one dma-buf attachment
+ * @node: entry in &drm_ph_object.attachments, under &drm_ph_object.lock
+ * @dev: the importing device
+ * @sgt: the object's pages mapped for @dev while mapped, else NULL
+ * @dir: direction @sgt was mapped with
+ */
+struct drm_ph_attachment {
+	struct list_head node;
+	struct device *dev;
+	struct sg_table *sgt;
+	enum dma_data_direction dir;
+};
+
+extern const struct dma_buf_ops drm_ph_dmabuf_ops;
+
+/* drm_ph_shmem.c: used by the dma-buf ops and the import path. */
+struct sg_table *drm_ph_shmem_map_for_device(struct drm_ph_object *phobj, struct device *dev,
+					     enum dma_data_direction dir);
+void drm_ph_shmem_unmap_for_device(struct device *dev, struct sg_table *sgt,
+				   enum dma_data_direction dir);
+int drm_ph_shmem_mmap_exported(struct drm_ph_object *phobj, struct vm_area_struct *vma);
+void drm_ph_shmem_export_released(struct drm_ph_object *phobj);
+
+/* drm_ph_device.c */
+int drm_ph_device_add_object(struct drm_ph_object *phobj);
+void drm_ph_device_remove_object(struct drm_ph_object *phobj);
+
+#endif /* __DRM_PH_INTERNAL_H__ */

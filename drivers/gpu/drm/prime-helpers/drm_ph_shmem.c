@@ -1,0 +1,762 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shmem-backed GEM objects of the PRIME helper library: pages, pins, sg
+ * tables, kernel mappings, CPU mmap with a fault handler, dumb buffers and
+ * eviction.
+ */
+
+/**
+ * DOC: shmem objects
+ *
+ * A &struct drm_ph_object is a GEM object backed by a shmem file. Nothing is
+ * allocated when it is created: its pages are taken from shmem as a whole
+ * (drm_gem_get_pages()) by the first user that needs them, and counted in
+ * &drm_ph_object.pages_use_count. The users are:
+ *
+ * - the CPU mappings: the first page fault takes one use for all of them
+ *   (&drm_ph_object.mmap_pages) and inserts PFNs into the faulting VMA; the
+ *   use is only given back by eviction or when the object is freed;
+ * - each pin (drm_ph_shmem_pin()), i.e. each dma-buf attachment;
+ * - the kernel mapping (drm_ph_shmem_vmap()), shared by nested vmaps.
+ *
+ * While pages are held the shmem mapping is unevictable (drm_gem_get_pages()
+ * marks it so), which is why writes through the PFN mappings are safe without
+ * dirty tracking: the pages are marked dirty when they are given back.
+ *
+ * CPU mappings. The GEM mmap (through the DRM file and its fake offset) and
+ * the dma-buf mmap (through the dma-buf file, whose address space the export
+ * replaced with the DRM device's) both end in the same VMA setup and the same
+ * fault handler, with the fake offset in &vm_area_struct.vm_pgoff. So every
+ * CPU mapping of an object lives in the device's address space at the
+ * object's offset, and drm_ph_shmem_unmap_mappings() reaches them all at once.
+ * Each VMA holds a reference on the object (drm_gem_vm_open()/close()).
+ * Private writable mappings are refused with -EINVAL: copy-on-write cannot
+ * work on PFN mappings.
+ *
+ * Eviction (drm_ph_shmem_evict()) takes back the CPU mappings' use of the
+ * pages of an object that is neither pinned nor vmapped: under the object's
+ * lock it shoots down every PTE, then gives the pages back to shmem, dirty,
+ * so their contents survive. The next access faults and takes them again.
+ *
+ * Imported objects (drm_ph_shmem_prime_import_sg_table()) have no shmem file
+ * and no pages: their mmap is redirected to the exporter with dma_buf_mmap()
+ * and their kernel mapping goes through the dma-buf. They keep the exporter's
+ * dma-buf, attachment and mapping until they are freed.
+ */
+
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
+#include <linux/iosys-map.h>
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include <drm/drm_device.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_ph.h>
+#include <drm/drm_prime.h>
+#include <drm/drm_vma_manager.h>
+
+#include "drm_ph_compat.h"
+#include "drm_ph_internal.h"
+
+static const struct drm_gem_object_funcs drm_ph_shmem_funcs;
+
+static pgoff_t drm_ph_shmem_npages(struct drm_ph_object *phobj)
+{
+	return phobj->base.size >> PAGE_SHIFT;
+}
+
+static int drm_ph_shmem_get_pages_locked(struct drm_ph_object *phobj)
+{
+	struct page **pages;
+
+	lockdep_assert_held(&phobj->lock);
+
+	if (phobj->pages_use_count++ > 0)
+		return 0;
+
+	pages = drm_gem_get_pages(&phobj->base);
+	if (IS_ERR(pages)) {
+		phobj->pages_use_count = 0;
+		return PTR_ERR(pages);
+	}
+	phobj->pages = pages;
+	return 0;
+}
+
+static void drm_ph_shmem_put_pages_locked(struct drm_ph_object *phobj)
+{
+	lockdep_assert_held(&phobj->lock);
+
+	if (WARN_ON_ONCE(!phobj->pages_use_count))
+		return;
+	if (--phobj->pages_use_count > 0)
+		return;
+
+	if (phobj->sgt) {
+		sg_free_table(phobj->sgt);
+		kfree(phobj->sgt);
+		phobj->sgt = NULL;
+	}
+	/* Dirty: writes through PFN mappings left no trace in the page flags. */
+	drm_gem_put_pages(&phobj->base, phobj->pages, true, true);
+	phobj->pages = NULL;
+}
+
+/**
+ * drm_ph_shmem_pin - pin the pages of an object
+ * @phobj: the object
+ *
+ * Makes sure the object has pages and keeps them until the matching
+ * drm_ph_shmem_unpin(); pinned objects are never evicted. Imported objects
+ * are pinned by the exporter for as long as they are attached, so this does
+ * nothing for them.
+ *
+ * Locking: takes &drm_ph_object.lock; callers may hold the reservation lock.
+ *
+ * Returns: 0 or a negative errno (-ENOMEM when shmem has no pages).
+ */
+int drm_ph_shmem_pin(struct drm_ph_object *phobj)
+{
+	int ret;
+
+	if (phobj->base.import_attach)
+		return 0;
+
+	mutex_lock(&phobj->lock);
+	ret = drm_ph_shmem_get_pages_locked(phobj);
+	if (!ret)
+		phobj->pin_count++;
+	mutex_unlock(&phobj->lock);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(drm_ph_shmem_pin, DRM_PRIME_HELPERS);
+
+/**
+ * drm_ph_shmem_unpin - undo one drm_ph_shmem_pin()
+ * @phobj: the object
+ *
+ * Locking: takes &drm_ph_object.lock; callers may hold the reservation lock.
+ */
+void drm_ph_shmem_unpin(struct drm_ph_object *phobj)
+{
+	if (phobj->base.import_attach)
+		return;
+
+	mutex_lock(&phobj->lock);
+	if (!WARN_ON_ONCE(!phobj->pin_count)) {
+		phobj->pin_count--;
+		drm_ph_shmem_put_pages_locked(phobj);
+	}
+	mutex_unlock(&phobj->lock);
+}
+EXPORT_SYMBOL_NS_GPL(drm_ph_shmem_unpin, DRM_PRIME_HELPERS);
+
+static struct sg_table *drm_ph_shmem_sgt_locked(struct drm_ph_object *phobj)
+{
+	struct sg_table *sgt;
+
+	lockdep_assert_held(&phobj->lock);
+
+	if (phobj->sgt)
+		return phobj->sgt;
+	if (WARN_ON_ONCE(!phobj->pages))
+		return ERR_PTR(-EINVAL);
+
+	/* Contiguous pages are coalesced into one segment. */
+	sgt = drm_prime_pages_to_sg(phobj->base.dev, phobj->pages, drm_ph_shmem_npages(phobj));
+	if (!IS_ERR(sgt))
+		phobj->sgt = sgt;
+	return sgt;
+}
+
+/**
+ * drm_ph_shmem_get_pages_sgt - the cached sg table of an object's pages
+ * @phobj: the object, pinned by the caller
+ *
+ * The table describes the pages (coalesced where they are contiguous), is not
+ * DMA-mapped, and belongs to the object: it stays valid while the caller's
+ * pin lasts and must not be freed or modified.
+ *
+ * Locking: takes &drm_ph_object.lock.
+ *
+ * Returns: the table, or an ERR_PTR(): -EINVAL when the object is not pinned
+ * or is imported, -ENOMEM.
+ */
+struct sg_table *drm_ph_shmem_get_pages_sgt(struct drm_ph_object *phobj)
+{
+	struct sg_table *sgt;
+
+	if (phobj->base.import_attach)
+		return ERR_PTR(-EINVAL);
+
+	mutex_lock(&phobj->lock);
+	if (phobj->pin_count)
+		sgt = drm_ph_shmem_sgt_locked(phobj);
+	else
+		sgt = ERR_PTR(-EINVAL);
+	mutex_unlock(&phobj->lock);
+	return sgt;
+}
+EXPORT_SYMBOL_NS_GPL(drm_ph_shmem_get_pages_sgt, DRM_PRIME_HELPERS);
+
+/*
+ * DMA-map a private copy of the cached sg table for @dev: each importing
+ * device gets its own DMA addresses. The caller holds a pin.
+ *
+ * No CPU cache maintenance here (DMA_ATTR_SKIP_CPU_SYNC): the dma-buf
+ * contract brackets CPU access with begin/end_cpu_access, which sync every
+ * mapped attachment, so syncing again at map time would only cost.
+ */
+struct sg_table *drm_ph_shmem_map_for_device(struct drm_ph_object *phobj, struct device *dev,
+					     enum dma_data_direction dir)
+{
+	struct scatterlist *src, *dst;
+	struct sg_table *pages_sgt, *sgt;
+	unsigned int i;
+	int ret;
+
+	sgt = kmalloc(sizeof(*sgt), GFP_KERNEL);
+	if (!sgt)
+		return ERR_PTR(-ENOMEM);
+
+	mutex_lock(&phobj->lock);
+	pages_sgt = drm_ph_shmem_sgt_locked(phobj);
+	if (IS_ERR(pages_sgt)) {
+		ret = PTR_ERR(pages_sgt);
+		goto err_unlock;
+	}
+	ret = sg_alloc_table(sgt, pages_sgt->orig_nents, GFP_KERNEL);
+	if (ret)
+		goto err_unlock;
+	dst = sgt->sgl;
+	for_each_sgtable_sg(pages_sgt, src, i) {
+		sg_set_page(dst, sg_page(src), src->length, src->offset);
+		dst = sg_next(dst);
+	}
+	mutex_unlock(&phobj->lock);
+
+	ret = dma_map_sgtable(dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
+	if (ret) {
+		sg_free_table(sgt);
+		kfree(sgt);
+		return ERR_PTR(ret);
+	}
+	return sgt;
+
+err_unlock:
+	mutex_unlock(&phobj->lock);
+	kfree(sgt);
+	return ERR_PTR(ret);
+}
+
+void drm_ph_shmem_unmap_for_device(struct device *dev, struct sg_table *sgt,
+				   enum dma_data_direction dir)
+{
+	dma_unmap_sgtable(dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
+	sg_free_table(sgt);
+	kfree(sgt);
+}
+
+static int drm_ph_shmem_vmap_pages(struct drm_ph_object *phobj, struct iosys_map *map)
+{
+	void *vaddr;
+	int ret = 0;
+
+	mutex_lock(&phobj->lock);
+	if (phobj->vmap_use_count++ > 0)
+		goto out;
+
+	ret = drm_ph_shmem_get_pages_locked(phobj);
+	if (ret)
+		goto err_count;
+	/* The pages are ordinary cached memory, coherent with every user. */
+	vaddr = vmap(phobj->pages, drm_ph_shmem_npages(phobj), VM_MAP, PAGE_KERNEL);
+	if (!vaddr) {
+		ret = -ENOMEM;
+		drm_ph_shmem_put_pages_locked(phobj);
+		goto err_count;
+	}
+	phobj->vaddr = vaddr;
+	drm_ph_stat_inc(DRM_PH_STAT_VMAPS);
+out:
+	iosys_map_set_vaddr(map, phobj->vaddr);
+	mutex_unlock(&phobj->lock);
+	return 0;
+
+err_count:
+	phobj->vmap_use_count--;
+	mutex_unlock(&phobj->lock);
+	return ret;
+}
+
+static void drm_ph_shmem_vunmap_pages(struct drm_ph_object *phobj, struct iosys_map *map)
+{
+	mutex_lock(&phobj->lock);
+	if (WARN_ON_ONCE(!phobj->vmap_use_count) ||
+	    WARN_ON_ONCE(map->vaddr != phobj->vaddr))
+		goto out;
+	if (--phobj->vmap_use_count > 0)
+		goto out;
+	vunmap(phobj->vaddr);
+	phobj->vaddr = NULL;
+	drm_ph_stat_dec(DRM_PH_STAT_VMAPS);
+	drm_ph_shmem_put_pages_locked(phobj);
+out:
+	mutex_unlock(&phobj->lock);
+}
+
+/**
+ * drm_ph_shmem_vmap - map an object into the kernel's address space
+ * @phobj: the object
+ * @map: returns the mapping
+ *
+ * Nested calls share one mapping, refcounted; the last drm_ph_shmem_vunmap()
+ * unmaps it. Vmapped objects are not evicted. An imported object is mapped
+ * through its dma-buf.
+ *
+ * Locking: the caller must not hold the object's reservation lock; takes
+ * &drm_ph_object.lock (or, for imports, what dma-buf vmap takes).
+ *
+ * Returns: 0 or a negative errno.
+ */
+int drm_ph_shmem_vmap(struct drm_ph_object *phobj, struct iosys_map *map)
+{
+	if (phobj->base.import_attach)
+		return drm_ph_compat_dma_buf_vmap_unlocked(phobj->base.import_attach->dmabuf, map);
+	return drm_ph_shmem_vmap_pages(phobj, map);
+}
+EXPORT_SYMBOL_NS_GPL(drm_ph_shmem_vmap, DRM_PRIME_HELPERS);
+
+/**
+ * drm_ph_shmem_vunmap - undo one drm_ph_shmem_vmap()
+ * @phobj: the object
+ * @map: the mapping drm_ph_shmem_vmap() returned
+ *
+ * Locking: as drm_ph_shmem_vmap().
+ */
+void drm_ph_shmem_vunmap(struct drm_ph_object *phobj, struct iosys_map *map)
+{
+	if (phobj->base.import_attach)
+		drm_ph_compat_dma_buf_vunmap_unlocked(phobj->base.import_attach->dmabuf, map);
+	else
+		drm_ph_shmem_vunmap_pages(phobj, map);
+}
+EXPORT_SYMBOL_NS_GPL(drm_ph_shmem_vunmap, DRM_PRIME_HELPERS);
+
+/**
+ * drm_ph_shmem_unmap_mappings - shoot down every CPU mapping of an object
+ * @phobj: the object
+ *
+ * Zaps the PTEs of all GEM mmaps and dma-buf mmaps of the object: both live in
+ * the DRM device's address space at the object's fake offset. The next access
+ * faults. Imported objects have no mappings of their own (theirs belong to
+ * the exporter), so nothing happens for them.
+ *
+ * Locking: callers that must keep faults out until they are done (eviction)
+ * hold &drm_ph_object.lock, which the fault handler takes; this takes the
+ * address space's i_mmap lock inside it.
+ */
+void drm_ph_shmem_unmap_mappings(struct drm_ph_object *phobj)
+{
+	struct drm_gem_object *obj = &phobj->base;
+
+	if (obj->import_attach)
+		return;
+	drm_vma_node_unmap(&obj->vma_node, obj->dev->anon_inode->i_mapping);
+}
+EXPORT_SYMBOL_NS_GPL(drm_ph_shmem_unmap_mappings, DRM_PRIME_HELPERS);
+
+/**
+ * drm_ph_shmem_evict - give an object's pages back to shmem
+ * @phobj: the object
+ *
+ * If the object is neither imported, pinned nor vmapped, and its pages are
+ * held for CPU mappings only, shoots down every CPU mapping and releases the
+ * pages, marked dirty so shmem keeps their contents (in memory or swap). The
+ * next access faults them back in.
+ *
+ * Locking: takes &drm_ph_object.lock.
+ *
+ * Returns: true if the pages were released.
+ */
+bool drm_ph_shmem_evict(struct drm_ph_object *phobj)
+{
+	bool evicted = false;
+
+	if (phobj->base.import_attach)
+		return false;
+
+	mutex_lock(&phobj->lock);
+	if (phobj->mmap_pages && !phobj->pin_count && !phobj->vmap_use_count) {
+		/* Under the lock: no fault can re-insert a PFN we are freeing. */
+		drm_ph_shmem_unmap_mappings(phobj);
+		phobj->mmap_pages = false;
+		drm_ph_shmem_put_pages_locked(phobj);
+		evicted = true;
+	}
+	mutex_unlock(&phobj->lock);
+	return evicted;
+}
+EXPORT_SYMBOL_NS_GPL(drm_ph_shmem_evict, DRM_PRIME_HELPERS);
+
+static vm_fault_t drm_ph_shmem_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct drm_gem_object *obj = vma->vm_private_data;
+	struct drm_ph_object *phobj = to_drm_ph_object(obj);
+	pgoff_t page = vmf->pgoff - drm_vma_node_start(&obj->vma_node);
+	vm_fault_t ret;
+	int err;
+
+	if (page >= drm_ph_shmem_npages(phobj))
+		return VM_FAULT_SIGBUS;
+
+	mutex_lock(&phobj->lock);
+	if (!phobj->mmap_pages) {
+		err = drm_ph_shmem_get_pages_locked(phobj);
+		if (err) {
+			ret = vmf_error(err);
+			goto out;
+		}
+		phobj->mmap_pages = true;
+	}
+	ret = vmf_insert_pfn(vma, vmf->address, page_to_pfn(phobj->pages[page]));
+	if (!(ret & VM_FAULT_ERROR))
+		phobj->faults++;
+out:
+	mutex_unlock(&phobj->lock);
+	return ret;
+}
+
+static const struct vm_operations_struct drm_ph_shmem_vm_ops = {
+	.fault = drm_ph_shmem_fault,
+	.open = drm_gem_vm_open,
+	.close = drm_gem_vm_close,
+};
+
+/* VMA setup shared by the GEM mmap and the dma-buf mmap of own objects. */
+static int drm_ph_shmem_setup_vma(struct vm_area_struct *vma)
+{
+	/* PFN mappings cannot be copied on write. */
+	if (is_cow_mapping(vma->vm_flags))
+		return -EINVAL;
+
+	drm_ph_compat_vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_page_prot = vm_get_page_prot(vma->vm_flags);
+	return 0;
+}
+
+/*
+ * dma_buf_ops.mmap of an exported object: the same VMA as a GEM mmap, at the
+ * object's fake offset, so faults and shootdowns treat both alike.
+ */
+int drm_ph_shmem_mmap_exported(struct drm_ph_object *phobj, struct vm_area_struct *vma)
+{
+	struct drm_gem_object *obj = &phobj->base;
+	int ret;
+
+	ret = drm_ph_shmem_setup_vma(vma);
+	if (ret)
+		return ret;
+
+	vma->vm_pgoff += drm_vma_node_start(&obj->vma_node);
+	drm_gem_object_get(obj);	/* dropped by drm_gem_vm_close() */
+	vma->vm_private_data = obj;
+	vma->vm_ops = &drm_ph_shmem_vm_ops;
+	return 0;
+}
+
+static int drm_ph_shmem_gem_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
+{
+	int ret;
+
+	if (!obj->import_attach)
+		return drm_ph_shmem_setup_vma(vma);
+
+	/*
+	 * The exporter's mmap takes over the VMA (file, ops, private data), so
+	 * the reference drm_gem_mmap_obj() took for our vm_ops->close has no
+	 * owner any more once it succeeds.
+	 */
+	vma->vm_private_data = NULL;
+	vma->vm_ops = NULL;
+	ret = dma_buf_mmap(obj->import_attach->dmabuf, vma, 0);
+	if (!ret)
+		drm_gem_object_put(obj);
+	return ret;
+}
+
+/* The exporter's dma-buf was released: the object is not exported any more. */
+void drm_ph_shmem_export_released(struct drm_ph_object *phobj)
+{
+	mutex_lock(&phobj->lock);
+	phobj->export = NULL;
+	mutex_unlock(&phobj->lock);
+}
+
+static int drm_ph_shmem_gem_pin(struct drm_gem_object *obj)
+{
+	return drm_ph_shmem_pin(to_drm_ph_object(obj));
+}
+
+static void drm_ph_shmem_gem_unpin(struct drm_gem_object *obj)
+{
+	drm_ph_shmem_unpin(to_drm_ph_object(obj));
+}
+
+/* The core calls the vmap hooks with the reservation lock held on 6.2+. */
+static int drm_ph_shmem_gem_vmap(struct drm_gem_object *obj, struct iosys_map *map)
+{
+	if (obj->import_attach)
+		return drm_ph_compat_dma_buf_vmap_from_gem_hook(obj->import_attach->dmabuf, map);
+	return drm_ph_shmem_vmap_pages(to_drm_ph_object(obj), map);
+}
+
+static void drm_ph_shmem_gem_vunmap(struct drm_gem_object *obj, struct iosys_map *map)
+{
+	if (obj->import_attach)
+		drm_ph_compat_dma_buf_vunmap_from_gem_hook(obj->import_attach->dmabuf, map);
+	else
+		drm_ph_shmem_vunmap_pages(to_drm_ph_object(obj), map);
+}
+
+static void drm_ph_shmem_release_import(struct drm_ph_object *phobj)
+{
+	struct dma_buf_attachment *attach = phobj->base.import_attach;
+	struct dma_buf *dma_buf = attach->dmabuf;
+
+	drm_ph_compat_unmap_attachment_unlocked(attach, phobj->import_sgt, DMA_BIDIRECTIONAL);
+	dma_buf_detach(dma_buf, attach);
+	/* The reference the import took (see drm_ph_gem_prime_import()). */
+	dma_buf_put(dma_buf);
+}
+
+static void drm_ph_shmem_free(struct drm_gem_object *obj)
+{
+	struct drm_ph_object *phobj = to_drm_ph_object(obj);
+
+	drm_ph_device_remove_object(phobj);
+
+	if (phobj->import_sgt) {
+		/* A failed import may not have got as far as import_attach. */
+		if (obj->import_attach)
+			drm_ph_shmem_release_import(phobj);
+		drm_ph_stat_dec(DRM_PH_STAT_IMPORTS);
+	} else {
+		/* Every pin, vmap and export holds a reference: none is left. */
+		WARN_ON(phobj->pin_count || phobj->vmap_use_count || phobj->export ||
+			!list_empty(&phobj->attachments));
+		mutex_lock(&phobj->lock);
+		if (phobj->mmap_pages) {
+			phobj->mmap_pages = false;
+			drm_ph_shmem_put_pages_locked(phobj);
+		}
+		WARN_ON(phobj->pages);
+		mutex_unlock(&phobj->lock);
+	}
+
+	drm_gem_object_release(obj);
+	mutex_destroy(&phobj->lock);
+	kfree(phobj);
+	drm_ph_stat_dec(DRM_PH_STAT_OBJECTS);
+}
+
+static const struct drm_gem_object_funcs drm_ph_shmem_funcs = {
+	.free = drm_ph_shmem_free,
+	.close = drm_ph_prime_handle_closed,
+	.export = drm_ph_gem_prime_export,
+	.pin = drm_ph_shmem_gem_pin,
+	.unpin = drm_ph_shmem_gem_unpin,
+	.vmap = drm_ph_shmem_gem_vmap,
+	.vunmap = drm_ph_shmem_gem_vunmap,
+	.mmap = drm_ph_shmem_gem_mmap,
+	.vm_ops = &drm_ph_shmem_vm_ops,
+};
+
+/**
+ * drm_ph_is_object - whether a GEM object was created by the library
+ * @obj: any GEM object
+ *
+ * Locking: none.
+ *
+ * Returns: true for objects of drm_ph_shmem_create() and imports.
+ */
+bool drm_ph_is_object(struct drm_gem_object *obj)
+{
+	return obj->funcs == &drm_ph_shmem_funcs;
+}
+EXPORT_SYMBOL_NS_GPL(drm_ph_is_object, DRM_PRIME_HELPERS);
+
+static struct drm_ph_object *drm_ph_object_create(struct drm_device *drm, size_t size,
+						  bool with_shmem)
+{
+	struct drm_ph_object *phobj;
+	int ret;
+
+	size = PAGE_ALIGN(size);
+	if (!size)
+		return ERR_PTR(-EINVAL);
+
+	phobj = kzalloc(sizeof(*phobj), GFP_KERNEL);
+	if (!phobj)
+		return ERR_PTR(-ENOMEM);
+	mutex_init(&phobj->lock);
+	INIT_LIST_HEAD(&phobj->attachments);
+	phobj->base.funcs = &drm_ph_shmem_funcs;
+
+	if (with_shmem) {
+		ret = drm_gem_object_init(drm, &phobj->base, size);
+		if (ret)
+			goto err_free;
+		/*
+		 * Held pages are unevictable and may be pinned for DMA for a
+		 * long time: keep them out of ZONE_MOVABLE, and fail rather
+		 * than invoke the OOM killer for a huge buffer.
+		 */
+		mapping_set_gfp_mask(phobj->base.filp->f_mapping,
+				     GFP_HIGHUSER | __GFP_RETRY_MAYFAIL);
+	} else {
+		drm_gem_private_object_init(drm, &phobj->base, size);
+	}
+
+	ret = drm_ph_device_add_object(phobj);
+	if (ret)
+		goto err_release;
+
+	drm_ph_stat_inc(DRM_PH_STAT_OBJECTS);
+	return phobj;
+
+err_release:
+	drm_gem_object_release(&phobj->base);
+err_free:
+	mutex_destroy(&phobj->lock);
+	kfree(phobj);
+	return ERR_PTR(ret);
+}
+
+/**
+ * drm_ph_shmem_create - create a shmem-backed object
+ * @drm: device, embedded in a &struct drm_ph_device
+ * @size: size in bytes, rounded up to whole pages
+ *
+ * Allocates no memory for the contents: pages come from shmem when the
+ * object is first faulted, pinned or vmapped, zero-filled.
+ *
+ * Locking: none.
+ *
+ * Returns: the object with one reference, or an ERR_PTR() (-EINVAL for a
+ * zero size, -ENOMEM).
+ */
+struct drm_ph_object *drm_ph_shmem_create(struct drm_device *drm, size_t size)
+{
+	return drm_ph_object_create(drm, size, true);
+}
+EXPORT_SYMBOL_NS_GPL(drm_ph_shmem_create, DRM_PRIME_HELPERS);
+
+/**
+ * drm_ph_shmem_prime_import_sg_table - &drm_driver.gem_prime_import_sg_table
+ * @drm: importing device
+ * @attach: the attachment of @drm to the foreign dma-buf
+ * @sgt: the dma-buf's pages, mapped for @drm
+ *
+ * Wraps a foreign dma-buf in an object without pages of its own. The caller
+ * (drm_ph_gem_prime_import()) then sets &drm_gem_object.import_attach and
+ * shares the dma-buf's reservation object; the object's free callback
+ * unmaps @sgt, detaches and drops the dma-buf reference the import took.
+ *
+ * Locking: none.
+ *
+ * Returns: the object with one reference, or an ERR_PTR().
+ */
+struct drm_gem_object *drm_ph_shmem_prime_import_sg_table(struct drm_device *drm,
+							  struct dma_buf_attachment *attach,
+							  struct sg_table *sgt)
+{
+	struct drm_ph_object *phobj;
+
+	phobj = drm_ph_object_create(drm, attach->dmabuf->size, false);
+	if (IS_ERR(phobj))
+		return ERR_CAST(phobj);
+
+	phobj->import_sgt = sgt;
+	drm_ph_stat_inc(DRM_PH_STAT_IMPORTS);
+	return &phobj->base;
+}
+EXPORT_SYMBOL_NS_GPL(drm_ph_shmem_prime_import_sg_table, DRM_PRIME_HELPERS);
+
+/**
+ * drm_ph_shmem_dumb_create - &drm_driver.dumb_create on shmem objects
+ * @file: DRM file that gets the handle
+ * @drm: device
+ * @args: width, height and bpp in; pitch, size and handle out
+ *
+ * The pitch is the smallest that holds a line, the size whole pages. The core
+ * has already refused zero dimensions and overflowing sizes.
+ *
+ * Locking: none.
+ *
+ * Returns: 0 or a negative errno.
+ */
+int drm_ph_shmem_dumb_create(struct drm_file *file, struct drm_device *drm,
+			     struct drm_mode_create_dumb *args)
+{
+	u64 pitch = DIV_ROUND_UP((u64)args->width * args->bpp, 8);
+	u64 size = PAGE_ALIGN(pitch * args->height);
+	struct drm_ph_object *phobj;
+	int ret;
+
+	if (!pitch || pitch > U32_MAX || !size || size > SIZE_MAX)
+		return -EINVAL;
+
+	phobj = drm_ph_shmem_create(drm, size);
+	if (IS_ERR(phobj))
+		return PTR_ERR(phobj);
+
+	ret = drm_gem_handle_create(file, &phobj->base, &args->handle);
+	/* The handle holds the object now, or nothing does. */
+	drm_gem_object_put(&phobj->base);
+	if (ret)
+		return ret;
+
+	args->pitch = pitch;
+	args->size = size;
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(drm_ph_shmem_dumb_create, DRM_PRIME_HELPERS);
+
+/**
+ * drm_ph_shmem_dumb_map_offset - &drm_driver.dumb_map_offset
+ * @file: DRM file owning @handle
+ * @drm: device
+ * @handle: the object's handle
+ * @offset: returns the fake offset to mmap the DRM file at
+ *
+ * Works for imported objects too: their mmap is redirected to the exporter.
+ *
+ * Locking: none.
+ *
+ * Returns: 0, -ENOENT for an unknown handle, or another negative errno.
+ */
+int drm_ph_shmem_dumb_map_offset(struct drm_file *file, struct drm_device *drm,
+				 u32 handle, u64 *offset)
+{
+	struct drm_gem_object *obj;
+	int ret;
+
+	obj = drm_gem_object_lookup(file, handle);
+	if (!obj)
+		return -ENOENT;
+
+	ret = drm_gem_create_mmap_offset(obj);
+	if (!ret)
+		*offset = drm_vma_node_offset_addr(&obj->vma_node);
+	drm_gem_object_put(obj);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(drm_ph_shmem_dumb_map_offset, DRM_PRIME_HELPERS);

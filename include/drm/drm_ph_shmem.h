@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef __DRM_PH_SHMEM_H__
+#define __DRM_PH_SHMEM_H__
+
+/*
+ * shmem-backed GEM objects of the PRIME helper library. Include
+ * <drm/drm_ph.h>, which includes this header.
+ */
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+
+#include <drm/drm_gem.h>
+
+struct dma_buf;
+struct dma_buf_attachment;
+struct drm_device;
+struct drm_file;
+struct drm_mode_create_dumb;
+struct drm_ph_device;
+struct iosys_map;
+struct sg_table;
+
+/**
+ * struct drm_ph_object - a GEM object of the PRIME helpers
+ * @base: the GEM object
+ * @id: per-device sequence number, shown by debugfs
+ * @lock: protects every field below it; it nests inside the dma_resv lock
+ *        (6.12 calls the pin and vmap hooks with that lock held) and outside
+ *        the mapping's i_mmap lock (eviction shoots PTEs down under it)
+ * @pages: the shmem pages while @pages_use_count > 0, else NULL
+ * @pages_use_count: users of @pages: the fault path (one, see @mmap_pages),
+ *                   each pin and the kernel mapping
+ * @mmap_pages: the fault path holds one use of @pages for the CPU mappings;
+ *              eviction drops it after shooting the mappings down
+ * @pin_count: pins (one per dma-buf attachment); pinned pages are never
+ *             evicted
+ * @sgt: cached page-level sg table of @pages, built on demand, freed with
+ *       @pages; attachments get their own DMA-mapped copies of it
+ * @vaddr: kernel mapping while @vmap_use_count > 0
+ * @vmap_use_count: nested vmaps sharing @vaddr
+ * @faults: CPU page faults served for this object, through any mapping
+ * @attachments: &struct drm_ph_attachment of live dma-buf attachments
+ * @export: the live dma-buf exported from this object, or NULL; a weak
+ *          pointer (the dma-buf holds the object, not the reverse) that the
+ *          dma-buf's release clears
+ * @import_sgt: for imported objects, the exporter's sg table mapped for this
+ *              device; the attachment is &drm_gem_object.import_attach
+ *
+ * Imported objects have no pages of their own: CPU mmaps and kernel mappings
+ * are redirected to the exporting dma-buf, and they are never evicted.
+ */
+struct drm_ph_object {
+	struct drm_gem_object base;
+	u32 id;
+
+	struct mutex lock;
+	struct page **pages;
+	unsigned int pages_use_count;
+	bool mmap_pages;
+	unsigned int pin_count;
+	struct sg_table *sgt;
+	void *vaddr;
+	unsigned int vmap_use_count;
+	unsigned long faults;
+	struct list_head attachments;
+	struct dma_buf *export;
+
+	struct sg_table *import_sgt;
+};
+
+/**
+ * to_drm_ph_object - upcast from the GEM object
+ * @obj: GEM object created by the library
+ *
+ * Returns: the library object embedding @obj.
+ */
+static inline struct drm_ph_object *to_drm_ph_object(struct drm_gem_object *obj)
+{
+	return container_of(obj, struct drm_ph_object, base);
+}
+
+struct drm_ph_object *drm_ph_shmem_create(struct drm_device *drm, size_t size);
+bool drm_ph_is_object(struct drm_gem_object *obj);
+
+int drm_ph_shmem_pin(struct drm_ph_object *phobj);
+void drm_ph_shmem_unpin(struct drm_ph_object *phobj);
+struct sg_table *drm_ph_shmem_get_pages_sgt(struct drm_ph_object *phobj);
+int drm_ph_shmem_vmap(struct drm_ph_object *phobj, struct iosys_map *map);
+void drm_ph_shmem_vunmap(struct drm_ph_object *phobj, struct iosys_map *map);
+void drm_ph_shmem_unmap_mappings(struct drm_ph_object *phobj);
+bool drm_ph_shmem_evict(struct drm_ph_object *phobj);
+unsigned int drm_ph_device_evict(struct drm_ph_device *phdev);
+
+int drm_ph_shmem_dumb_create(struct drm_file *file, struct drm_device *drm,
+			     struct drm_mode_create_dumb *args);
+int drm_ph_shmem_dumb_map_offset(struct drm_file *file, struct drm_device *drm,
+				 u32 handle, u64 *offset);
+struct drm_gem_object *drm_ph_shmem_prime_import_sg_table(struct drm_device *drm,
+							  struct dma_buf_attachment *attach,
+							  struct sg_table *sgt);
+
+#endif /* __DRM_PH_SHMEM_H__ */
