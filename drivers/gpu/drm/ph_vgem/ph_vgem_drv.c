@@ -1,18 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ph_vgem: a vgem-compatible reference driver built on the PRIME helper
- * library. It registers num_devices independent virtual DRM devices.
+ * library. It registers num_devices independent virtual DRM devices, each a
+ * platform device "ph_vgem.<i>", with the uAPI of upstream vgem: dumb buffers
+ * backed by shmem, PRIME import/export, CPU mmap, and software fences.
+ * Everything but the fences comes from the library, wired by
+ * DRM_PH_DRIVER_OPS_WITH_FILE().
  */
 
+#include <linux/dma-mapping.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
+#include <linux/slab.h>
 
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_ioctl.h>
-
 #include <drm/drm_ph.h>
+
+#include <uapi/drm/ph_vgem_drm.h>
+
+#include "ph_vgem.h"
 
 #define PH_VGEM_MAX_DEVICES 8
 
@@ -22,45 +31,86 @@ MODULE_PARM_DESC(num_devices, "number of independent vgem devices (1-8)");
 
 static struct platform_device *ph_vgem_pdevs[PH_VGEM_MAX_DEVICES];
 
+struct ph_vgem_device {
+	struct drm_ph_device ph;
+};
+
+static int ph_vgem_open(struct drm_device *drm, struct drm_file *file)
+{
+	struct ph_vgem_file *vfile;
+
+	vfile = kzalloc(sizeof(*vfile), GFP_KERNEL);
+	if (!vfile)
+		return -ENOMEM;
+
+	ph_vgem_fence_open(vfile);
+	drm_ph_file_init(file, &vfile->ph);
+	return 0;
+}
+
+static void ph_vgem_postclose(struct drm_device *drm, struct drm_file *file)
+{
+	struct ph_vgem_file *vfile = to_ph_vgem_file(file);
+
+	ph_vgem_fence_close(vfile);
+	drm_ph_file_fini(&vfile->ph);
+	kfree(vfile);
+}
+
+static const struct drm_ioctl_desc ph_vgem_ioctls[] = {
+	DRM_IOCTL_DEF_DRV(PH_VGEM_FENCE_ATTACH, ph_vgem_fence_attach_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(PH_VGEM_FENCE_SIGNAL, ph_vgem_fence_signal_ioctl, DRM_RENDER_ALLOW),
+};
+
 DEFINE_DRM_GEM_FOPS(ph_vgem_fops);
 
 static const struct drm_driver ph_vgem_driver = {
 	.driver_features = DRIVER_GEM | DRIVER_RENDER,
+	DRM_PH_DRIVER_OPS_WITH_FILE(ph_vgem_open, ph_vgem_postclose),
+	.ioctls = ph_vgem_ioctls,
+	.num_ioctls = ARRAY_SIZE(ph_vgem_ioctls),
 	.fops = &ph_vgem_fops,
 	.name = "vgem",
-	.desc = "vgem-compatible PRIME helpers reference driver",
-	.date = "20261122",
+	.desc = "Virtual GEM provider",
+	.date = "20120112",
 	.major = 1,
 	.minor = 0,
 };
 
 static int ph_vgem_probe(struct platform_device *pdev)
 {
-	struct drm_device *drm;
+	struct ph_vgem_device *vdev;
 	int ret;
 
 	if (drm_ph_abi_version() != DRM_PH_ABI_VERSION)
 		return -ENODEV;
 
-	drm = drm_dev_alloc(&ph_vgem_driver, &pdev->dev);
-	if (IS_ERR(drm))
-		return PTR_ERR(drm);
-
-	ret = drm_dev_register(drm, 0);
-	if (ret) {
-		drm_dev_put(drm);
+	/* A virtual device reaches all memory: no bounce buffers on import. */
+	ret = dma_coerce_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	if (ret)
 		return ret;
-	}
-	platform_set_drvdata(pdev, drm);
+
+	vdev = devm_drm_dev_alloc(&pdev->dev, &ph_vgem_driver, struct ph_vgem_device, ph.drm);
+	if (IS_ERR(vdev))
+		return PTR_ERR(vdev);
+
+	ret = drm_ph_device_init(&vdev->ph);
+	if (ret)
+		return ret;
+
+	ret = drm_dev_register(&vdev->ph.drm, 0);
+	if (ret)
+		return ret;
+
+	platform_set_drvdata(pdev, vdev);
 	return 0;
 }
 
 static void ph_vgem_remove(struct platform_device *pdev)
 {
-	struct drm_device *drm = platform_get_drvdata(pdev);
+	struct ph_vgem_device *vdev = platform_get_drvdata(pdev);
 
-	drm_dev_unregister(drm);
-	drm_dev_put(drm);
+	drm_dev_unregister(&vdev->ph.drm);
 }
 
 static struct platform_driver ph_vgem_platform_driver = {
@@ -96,12 +146,20 @@ static int __init ph_vgem_init(void)
 		if (IS_ERR(ph_vgem_pdevs[i])) {
 			ret = PTR_ERR(ph_vgem_pdevs[i]);
 			ph_vgem_pdevs[i] = NULL;
-			ph_vgem_unregister_devices();
-			platform_driver_unregister(&ph_vgem_platform_driver);
-			return ret;
+			goto err_unregister;
+		}
+		/* A device that failed to probe is not a vgem device. */
+		if (!platform_get_drvdata(ph_vgem_pdevs[i])) {
+			ret = -ENODEV;
+			goto err_unregister;
 		}
 	}
 	return 0;
+
+err_unregister:
+	ph_vgem_unregister_devices();
+	platform_driver_unregister(&ph_vgem_platform_driver);
+	return ret;
 }
 
 static void __exit ph_vgem_exit(void)
@@ -116,3 +174,4 @@ module_exit(ph_vgem_exit);
 MODULE_DESCRIPTION("vgem-compatible reference driver for the PRIME helper library");
 MODULE_LICENSE("GPL");
 MODULE_IMPORT_NS(DRM_PRIME_HELPERS);
+MODULE_IMPORT_NS(DMA_BUF);
