@@ -503,15 +503,8 @@ igt_main
 			check_access_mode(key);
 
 	igt_describe("A second export with other flags sees the file the first one made, as stock.");
-	igt_subtest("reexport-flags-as-stock") {
-		struct trace stock = { .n = 0 }, ours = { .n = 0 };
-
-		drm_checking(DRIVER_STOCK_VGEM);
-		trace_mode_of_reexport(DRIVER_STOCK_VGEM, &stock);
-		drm_checking(DRIVER_PH_VGEM);
-		trace_mode_of_reexport(DRIVER_PH_VGEM, &ours);
-		trace_assert_equal(&stock, &ours);
-	}
+	igt_subtest("reexport-flags-as-stock")
+		compare_with_stock(trace_mode_of_reexport);
 
 	igt_describe("PRIME works on the render node: import there, re-export the same dma-buf.");
 	igt_subtest("render-node-import-export")

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "drmtest.h"
 #include "igt.h"
 #include "oracle.h"
 
@@ -24,4 +25,22 @@ void trace_assert_equal(const struct trace *oracle, const struct trace *ours)
 			     oracle->value[i], ours->value[i]);
 	}
 	igt_assert_f(oracle->n == ours->n, "stock recorded %d steps, ours %d", oracle->n, ours->n);
+}
+
+void compare_with_stock(void (*scenario)(const char *key, struct trace *t))
+{
+	struct trace stock = { .n = 0 }, ours = { .n = 0 };
+	bool with_stock = vgem_driver_selected(DRIVER_STOCK_VGEM);
+	bool with_ours = vgem_driver_selected(DRIVER_PH_VGEM);
+
+	if (with_stock) {
+		drm_checking(DRIVER_STOCK_VGEM);
+		scenario(DRIVER_STOCK_VGEM, &stock);
+	}
+	if (with_ours) {
+		drm_checking(DRIVER_PH_VGEM);
+		scenario(DRIVER_PH_VGEM, &ours);
+	}
+	if (with_stock && with_ours)
+		trace_assert_equal(&stock, &ours);
 }

@@ -22,4 +22,10 @@ void trace_add(struct trace *t, const char *what, long long value);
 /* Fails at the first step where @ours differs from @oracle. */
 void trace_assert_equal(const struct trace *oracle, const struct trace *ours);
 
+/*
+ * Runs @scenario on the stock vgem, then on ph_vgem, and compares the two
+ * traces. With only one driver selected (IGT_VGEM_DRIVERS) it just runs.
+ */
+void compare_with_stock(void (*scenario)(const char *key, struct trace *t));
+
 #endif /* ORACLE_H */
