@@ -17,6 +17,8 @@ import sys
 # Kernel log lines that fail a run, whatever the tests said.
 BAD_LOG = [
     (re.compile(r"WARNING:"), "kernel WARN"),
+    (re.compile(r"BUG: KFENCE"), "KFENCE report"),
+    (re.compile(r"BUG: KASAN"), "KASAN report"),
     (re.compile(r"\bBUG:"), "kernel BUG"),
     (re.compile(r"\bOops\b"), "oops"),
     (re.compile(r"general protection"), "general protection fault"),
@@ -25,11 +27,9 @@ BAD_LOG = [
     (re.compile(r"inconsistent lock state"), "lockdep: inconsistent lock state"),
     (re.compile(r"possible recursive locking"), "lockdep: recursive locking"),
     (re.compile(r"turning off the locking correctness validator"), "lockdep turned itself off"),
-    (re.compile(r"KASAN"), "KASAN report"),
     (re.compile(r"kmemleak: \d+ new suspected memory leaks"), "kmemleak report"),
     (re.compile(r"refcount_t:"), "refcount_t warning"),
     (re.compile(r"list_(add|del) corruption"), "list corruption"),
-    (re.compile(r"kfence", re.I), "KFENCE report"),
     (re.compile(r"UBSAN:"), "UBSAN report"),
     (re.compile(r"blocked for more than \d+ seconds"), "hung task"),
     (re.compile(r"DMAR: (DRHD: handling fault|\[DMA (Read|Write))"), "DMAR (IOMMU) fault"),
