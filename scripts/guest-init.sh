@@ -124,6 +124,9 @@ if [ -w $KMEMLEAK ]; then
 	sed 's/^/@KMEMLEAK /' $KMEMLEAK >$R
 fi
 emit "@TAINT $(cat /proc/sys/kernel/tainted)"
+# Lockdep switches itself off after its first report, or when something else
+# taints its view; either way the rest of the run went unchecked.
+[ -r /proc/lockdep_stats ] && emit "@LOCKDEP $(sed -n 's/^ *debug_locks: *//p' /proc/lockdep_stats)"
 dmesg | sed 's/^/@DMESG /' >$R
 emit "@END"
 sync

@@ -108,6 +108,11 @@ def main():
     else:
         add("guest/taint", False, "no taint record: the guest did not finish")
 
+    lockdep = [r.split()[1] for r in records if r.startswith("@LOCKDEP ") and len(r.split()) > 1]
+    if lockdep:
+        add("guest/lockdep-active", lockdep[0] == "1",
+            "lockdep turned itself off during the run (debug_locks: 0): see the log for its first report")
+
     unload = [r for r in records if r.startswith("@UNLOAD")]
     add("guest/modules-unload", unload and all(r.startswith("@UNLOAD ok") for r in unload),
         "; ".join(r for r in unload if not r.startswith("@UNLOAD ok")) or
