@@ -401,12 +401,14 @@ static bool is_ours(const char *key)
 
 static void check_reimport_close_race(const char *key)
 {
-	struct race r = { .fd = drm_open_card(key, 0) };
-	struct dumb_bo bo = dumb_create_size(r.fd, BO_SIZE);
 	struct ph_stats before, after;
+	struct race r = { .fd = -1 };
+	struct dumb_bo bo;
 
 	if (is_ours(key))
 		ph_stats_read(&before);
+	r.fd = drm_open_card(key, 0);
+	bo = dumb_create_size(r.fd, BO_SIZE);
 	r.dmabuf = prime_handle_to_fd(r.fd, bo.handle);
 	gem_close(r.fd, bo.handle);
 	igt_info("%lu rounds\n", race(reimport_and_close, &r, kernel_is_debug() ? 1 : 2));
@@ -420,11 +422,12 @@ static void check_reimport_close_race(const char *key)
 
 static void check_export_close_race(const char *key)
 {
-	struct race r = { .fd = drm_open_card(key, 0) };
 	struct ph_stats before, after;
+	struct race r = { .fd = -1 };
 
 	if (is_ours(key))
 		ph_stats_read(&before);
+	r.fd = drm_open_card(key, 0);
 	igt_info("%lu rounds\n", race(export_and_close, &r, kernel_is_debug() ? 1 : 2));
 	close(r.fd);
 	if (is_ours(key)) {

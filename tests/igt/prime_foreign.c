@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: MIT
+/*
+ * PRIME across devices: between two ph_vgem devices, between ph_vgem and the
+ * stock vgem in both directions, and into cirrus (a real PCI device). The
+ * importer attaches and maps; the exporter's pages are pinned for as long as
+ * the import lives; the importer's GEM mmap redirects to the exporter, so
+ * both devices' mappings show the same pages; the reservation object is
+ * shared. The stock vgem takes part as a peer; every subtest involves
+ * ph_vgem, so none has a stock-only oracle run.
+ */
+#include <stdint.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "debugfs.h"
+#include "drmtest.h"
+#include "dumb.h"
+#include "gem.h"
+#include "igt.h"
+#include "prime.h"
+#include "vgem.h"
+
+#define BO_SIZE (16 * 4096)
+
+static void write_through(int fd, uint32_t handle, uint32_t seed)
+{
+	uint32_t *ptr = dumb_mmap(fd, handle, BO_SIZE, PROT_READ | PROT_WRITE);
+
+	fill_pattern(ptr, BO_SIZE, seed);
+	munmap(ptr, BO_SIZE);
+}
+
+static void assert_through(int fd, uint32_t handle, uint32_t seed)
+{
+	uint32_t *ptr = dumb_mmap(fd, handle, BO_SIZE, PROT_READ);
+
+	igt_assert_pattern(ptr, BO_SIZE, seed);
+	munmap(ptr, BO_SIZE);
+}
+
+static void assert_dmabuf(int dmabuf, uint32_t seed)
+{
+	uint32_t *ptr = prime_mmap(dmabuf, BO_SIZE, PROT_READ);
+
+	igt_assert_pattern(ptr, BO_SIZE, seed);
+	munmap(ptr, BO_SIZE);
+}
+
+/* The ph_objects line of a handle (MAP_DUMB gives the offset that names it). */
+static struct ph_object object_of(int fd, uint32_t handle)
+{
+	return ph_object_get(fd, dumb_map_offset(fd, handle));
+}
+
+static void check_between_ph_devices(void)
+{
+	struct ph_stats before, after;
+	int dev0, dev1, dmabuf, again;
+	struct ph_object exporter, importer;
+	struct dumb_bo bo;
+	uint32_t imported;
+
+	ph_stats_read(&before);
+	dev0 = drm_open_card(DRIVER_PH_VGEM, 0);
+	dev1 = drm_open_card(DRIVER_PH_VGEM, 1);
+	bo = dumb_create_size(dev0, BO_SIZE);
+	dmabuf = prime_handle_to_fd_for_mmap(dev0, bo.handle);
+	imported = prime_fd_to_handle(dev1, dmabuf);
+
+	/* Both devices' GEM mmaps, both directions, and the dma-buf's. */
+	write_through(dev0, bo.handle, 0x1000);
+	assert_through(dev1, imported, 0x1000);
+	write_through(dev1, imported, 0x2000);
+	assert_through(dev0, bo.handle, 0x2000);
+	assert_dmabuf(dmabuf, 0x2000);
+
+	exporter = object_of(dev0, bo.handle);
+	importer = object_of(dev1, imported);
+	igt_assert_eq(exporter.exported, 1);
+	igt_assert_eq(exporter.imported, 0);
+	igt_assert_eq(importer.imported, 1);
+	igt_assert_eq_u64(importer.size, BO_SIZE);
+	/* The importer's attachment pins the exporter's pages. */
+	igt_assert_lte(1, exporter.pins);
+
+	/* Re-export from the importer hands back the original dma-buf. */
+	again = prime_handle_to_fd(dev1, imported);
+	igt_assert_eq(fd_inode(again), fd_inode(dmabuf));
+	close(again);
+	/* And importing that back into the exporter gives its own handle. */
+	igt_assert_eq_u32(prime_fd_to_handle(dev0, dmabuf), bo.handle);
+
+	gem_close(dev1, imported);
+	igt_assert_eq(object_of(dev0, bo.handle).pins, 0);
+	close(dmabuf);
+	close(dev1);
+	close(dev0);
+	ph_stats_read(&after);
+	ph_stats_assert_equal(&before, &after);
+}
+
+static void check_foreign_reimport(void)
+{
+	int dev0 = drm_open_card(DRIVER_PH_VGEM, 0);
+	int dev1 = drm_open_card(DRIVER_PH_VGEM, 1);
+	struct dumb_bo bo = dumb_create_size(dev0, BO_SIZE);
+	int dmabuf = prime_handle_to_fd(dev0, bo.handle);
+	uint32_t first = prime_fd_to_handle(dev1, dmabuf);
+	int copy = dup(dmabuf);
+	struct ph_stats stats;
+	long attachments;
+
+	ph_stats_read(&stats);
+	attachments = stats.attachments;
+	igt_assert_eq_u32(prime_fd_to_handle(dev1, dmabuf), first);
+	igt_assert_eq_u32(prime_fd_to_handle(dev1, copy), first);
+	/* One import, one attachment, however often it is looked up. */
+	ph_stats_read(&stats);
+	igt_assert_eq(stats.attachments, attachments);
+	close(copy);
+	close(dmabuf);
+	close(dev1);
+	close(dev0);
+}
+
+static void check_from_stock(void)
+{
+	struct ph_stats before, after;
+	int stock, ours, dmabuf, again;
+	struct dumb_bo bo;
+	uint32_t imported;
+
+	ph_stats_read(&before);
+	stock = drm_open_card(DRIVER_STOCK_VGEM, 0);
+	ours = drm_open_card(DRIVER_PH_VGEM, 0);
+	bo = dumb_create_size(stock, BO_SIZE);
+	dmabuf = prime_handle_to_fd_for_mmap(stock, bo.handle);
+	imported = prime_fd_to_handle(ours, dmabuf);
+
+	write_through(stock, bo.handle, 0x3000);
+	assert_through(ours, imported, 0x3000);
+	write_through(ours, imported, 0x4000);
+	assert_through(stock, bo.handle, 0x4000);
+	igt_assert_eq(object_of(ours, imported).imported, 1);
+
+	again = prime_handle_to_fd(ours, imported);
+	igt_assert_eq(fd_inode(again), fd_inode(dmabuf));
+	close(again);
+	ph_stats_read(&after);
+	igt_assert_eq(after.imports, before.imports + 1);
+
+	/* The exporter may go first: the import holds the dma-buf. */
+	close(dmabuf);
+	close(stock);
+	assert_through(ours, imported, 0x4000);
+	close(ours);
+	ph_stats_read(&after);
+	ph_stats_assert_equal(&before, &after);
+}
+
+static void check_to_stock(void)
+{
+	struct ph_stats before, during, after;
+	int stock, ours, dmabuf, again;
+	struct dumb_bo bo;
+	uint32_t imported;
+
+	ph_stats_read(&before);
+	stock = drm_open_card(DRIVER_STOCK_VGEM, 0);
+	ours = drm_open_card(DRIVER_PH_VGEM, 0);
+	bo = dumb_create_size(ours, BO_SIZE);
+	dmabuf = prime_handle_to_fd_for_mmap(ours, bo.handle);
+	imported = prime_fd_to_handle(stock, dmabuf);
+
+	ph_stats_read(&during);
+	igt_assert_eq(during.attachments, before.attachments + 1);
+	igt_assert_lte(1, object_of(ours, bo.handle).pins);
+
+	/* Stock vgem cannot MAP_DUMB an import; its re-export is our dma-buf. */
+	again = prime_handle_to_fd(stock, imported);
+	igt_assert_eq(fd_inode(again), fd_inode(dmabuf));
+	write_through(ours, bo.handle, 0x5000);
+	assert_dmabuf(again, 0x5000);
+	close(again);
+
+	gem_close(stock, imported);
+	igt_assert_eq(object_of(ours, bo.handle).pins, 0);
+	close(dmabuf);
+	close(stock);
+	close(ours);
+	ph_stats_read(&after);
+	ph_stats_assert_equal(&before, &after);
+}
+
+static void check_into_cirrus(void)
+{
+	struct ph_stats before, during, after;
+	int cirrus, ours, dmabuf;
+	struct dumb_bo bo;
+	uint32_t imported;
+
+	ph_stats_read(&before);
+	cirrus = drm_open_card(DRIVER_CIRRUS, 0);
+	ours = drm_open_card(DRIVER_PH_VGEM, 0);
+	bo = dumb_create_size(ours, BO_SIZE);
+	write_through(ours, bo.handle, 0x6000);
+	dmabuf = prime_handle_to_fd(ours, bo.handle);
+	imported = prime_fd_to_handle(cirrus, dmabuf);
+
+	ph_stats_read(&during);
+	igt_assert_eq(during.attachments, before.attachments + 1);
+	igt_assert_lte(1, object_of(ours, bo.handle).pins);
+	/* The importer's DMA mapping does not disturb the CPU's view. */
+	assert_through(ours, bo.handle, 0x6000);
+
+	gem_close(cirrus, imported);
+	igt_assert_eq(object_of(ours, bo.handle).pins, 0);
+	close(dmabuf);
+	close(cirrus);
+	close(ours);
+	ph_stats_read(&after);
+	ph_stats_assert_equal(&before, &after);
+}
+
+static void check_after_exporter_closed(void)
+{
+	int dev0 = drm_open_card(DRIVER_PH_VGEM, 0);
+	int dev1 = drm_open_card(DRIVER_PH_VGEM, 1);
+	struct dumb_bo bo = dumb_create_size(dev0, BO_SIZE);
+	int dmabuf = prime_handle_to_fd(dev0, bo.handle);
+	uint32_t imported;
+
+	write_through(dev0, bo.handle, 0x7000);
+	close(dev0);
+	imported = prime_fd_to_handle(dev1, dmabuf);
+	close(dmabuf);
+	/* Only the import holds the exporter's object now. */
+	assert_through(dev1, imported, 0x7000);
+	write_through(dev1, imported, 0x7100);
+	assert_through(dev1, imported, 0x7100);
+	close(dev1);
+}
+
+static void check_chain(void)
+{
+	int dev0 = drm_open_card(DRIVER_PH_VGEM, 0);
+	int dev1 = drm_open_card(DRIVER_PH_VGEM, 1);
+	int stock = drm_open_card(DRIVER_STOCK_VGEM, 0);
+	struct dumb_bo bo = dumb_create_size(dev0, BO_SIZE);
+	int dmabuf = prime_handle_to_fd(dev0, bo.handle), passed, back;
+	uint32_t on_dev1, on_stock;
+
+	on_dev1 = prime_fd_to_handle(dev1, dmabuf);
+	passed = prime_handle_to_fd(dev1, on_dev1);
+	igt_assert_eq(fd_inode(passed), fd_inode(dmabuf));
+	on_stock = prime_fd_to_handle(stock, passed);
+	back = prime_handle_to_fd(stock, on_stock);
+	igt_assert_eq(fd_inode(back), fd_inode(dmabuf));
+
+	write_through(dev1, on_dev1, 0x8000);
+	assert_through(dev0, bo.handle, 0x8000);
+	assert_dmabuf(back, 0x8000);
+	close(back);
+	close(passed);
+	close(dmabuf);
+	close(stock);
+	close(dev1);
+	close(dev0);
+}
+
+static void check_shared_reservation(void)
+{
+	int dev0 = drm_open_card(DRIVER_PH_VGEM, 0);
+	int dev1 = drm_open_card(DRIVER_PH_VGEM, 1);
+	struct dumb_bo bo = dumb_create_size(dev0, BO_SIZE);
+	int dmabuf = prime_handle_to_fd(dev0, bo.handle);
+	uint32_t imported = prime_fd_to_handle(dev1, dmabuf);
+	struct ph_vgem_fence_attach attach = { .handle = bo.handle, .flags = PH_VGEM_FENCE_WRITE };
+	uint32_t fence;
+
+	/* A fence placed through the importer is on the exporter's object. */
+	fence = vgem_fence_attach(dev1, imported, PH_VGEM_FENCE_WRITE);
+	igt_assert(prime_busy(dmabuf, false));
+	igt_assert_eq(__vgem_fence_attach(dev0, &attach), -EBUSY);
+	vgem_fence_signal(dev1, fence);
+	igt_assert(!prime_busy(dmabuf, true));
+
+	/* And the other way round. */
+	fence = vgem_fence_attach(dev0, bo.handle, PH_VGEM_FENCE_WRITE);
+	attach.handle = imported;
+	igt_assert_eq(__vgem_fence_attach(dev1, &attach), -EBUSY);
+	vgem_fence_signal(dev0, fence);
+	close(dmabuf);
+	close(dev1);
+	close(dev0);
+}
+
+static void check_stock_fence_seen(void)
+{
+	int stock = drm_open_card(DRIVER_STOCK_VGEM, 0);
+	int ours = drm_open_card(DRIVER_PH_VGEM, 0);
+	struct dumb_bo bo = dumb_create_size(stock, BO_SIZE);
+	int dmabuf = prime_handle_to_fd(stock, bo.handle);
+	uint32_t imported = prime_fd_to_handle(ours, dmabuf);
+	struct ph_vgem_fence_attach attach = { .handle = imported, .flags = PH_VGEM_FENCE_WRITE };
+	uint32_t fence;
+
+	fence = vgem_fence_attach(stock, bo.handle, 0);
+	igt_assert_eq(__vgem_fence_attach(ours, &attach), -EBUSY);
+	vgem_fence_signal(stock, fence);
+	vgem_fence_signal(ours, vgem_fence_attach(ours, imported, PH_VGEM_FENCE_WRITE));
+	close(dmabuf);
+	close(ours);
+	close(stock);
+}
+
+static void check_imported_faults_on_exporter(void)
+{
+	int dev0 = drm_open_card(DRIVER_PH_VGEM, 0);
+	int dev1 = drm_open_card(DRIVER_PH_VGEM, 1);
+	struct dumb_bo bo = dumb_create_size(dev0, BO_SIZE);
+	int dmabuf = prime_handle_to_fd(dev0, bo.handle);
+	uint32_t imported = prime_fd_to_handle(dev1, dmabuf);
+	uint64_t before;
+	uint32_t *ptr;
+
+	before = object_of(dev0, bo.handle).faults;
+	ptr = dumb_mmap(dev1, imported, BO_SIZE, PROT_READ);
+	igt_assert(is_zeroed(ptr, BO_SIZE));
+	/* The importer's mapping was served by the exporter's fault handler. */
+	igt_assert_lt(before, object_of(dev0, bo.handle).faults);
+	munmap(ptr, BO_SIZE);
+	close(dmabuf);
+	close(dev1);
+	close(dev0);
+}
+
+static void check_imported_mmap_past_end(void)
+{
+	int dev0 = drm_open_card(DRIVER_PH_VGEM, 0);
+	int dev1 = drm_open_card(DRIVER_PH_VGEM, 1);
+	struct dumb_bo bo = dumb_create_size(dev0, BO_SIZE);
+	int dmabuf = prime_handle_to_fd(dev0, bo.handle);
+	uint32_t imported = prime_fd_to_handle(dev1, dmabuf);
+	uint64_t offset = dumb_map_offset(dev1, imported);
+	void *ptr;
+
+	ptr = mmap(NULL, BO_SIZE + 1, PROT_READ, MAP_SHARED, dev1, offset);
+	igt_assert(ptr == MAP_FAILED && errno == EINVAL);
+	ptr = mmap(NULL, BO_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE, dev1, offset);
+	igt_assert(ptr == MAP_FAILED && errno == EINVAL);
+	close(dmabuf);
+	close(dev1);
+	close(dev0);
+}
+
+igt_main
+{
+	igt_describe("Foreign import between two ph_vgem devices: same pages through both mmaps.");
+	igt_subtest("foreign-import-between-ph-devices")
+		check_between_ph_devices();
+
+	igt_describe("Importing one dma-buf twice into a foreign device gives one handle, one attachment.");
+	igt_subtest("foreign-reimport-same-handle")
+		check_foreign_reimport();
+
+	igt_describe("A stock vgem buffer imported into ph_vgem: same pages through both mmaps.");
+	igt_subtest("foreign-import-from-stock-vgem")
+		check_from_stock();
+
+	igt_describe("A ph_vgem buffer imported into stock vgem: pinned while imported, same dma-buf back.");
+	igt_subtest("foreign-export-to-stock-vgem")
+		check_to_stock();
+
+	igt_describe("A ph_vgem buffer imported into cirrus (PCI): attached and pinned, released on close.");
+	igt_subtest("foreign-import-into-cirrus")
+		check_into_cirrus();
+
+	igt_describe("Import into a foreign device after the exporter's file is gone.");
+	igt_subtest("foreign-import-after-exporter-closed")
+		check_after_exporter_closed();
+
+	igt_describe("A buffer passed ph_vgem 0 -> ph_vgem 1 -> stock stays one dma-buf, one set of pages.");
+	igt_subtest("foreign-import-chain")
+		check_chain();
+
+	igt_describe("Importer and exporter share the reservation object: fences seen both ways.");
+	igt_subtest("foreign-import-shares-reservation")
+		check_shared_reservation();
+
+	igt_describe("A fence stock vgem put on its buffer is seen by ph_vgem's import of it.");
+	igt_subtest("foreign-import-sees-stock-fences")
+		check_stock_fence_seen();
+
+	igt_describe("The importer's GEM mmap is served by the exporter's fault handler.");
+	igt_subtest("foreign-imported-mmap-faults-on-exporter")
+		check_imported_faults_on_exporter();
+
+	igt_describe("The importer's GEM mmap refuses a range past the end and MAP_PRIVATE writes.");
+	igt_subtest("foreign-imported-mmap-bad-is-einval")
+		check_imported_mmap_past_end();
+}
