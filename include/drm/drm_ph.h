@@ -50,7 +50,7 @@ unsigned int drm_ph_abi_version(void);
  */
 struct drm_ph_device {
 	struct drm_device drm;
-	struct mutex objects_lock;
+	struct mutex objects_lock; /* see above */
 	struct xarray objects;
 	u32 next_id;
 };
@@ -74,7 +74,7 @@ int drm_ph_device_init(struct drm_ph_device *phdev);
  * holds a reference on its dma-buf and dies with its handle.
  */
 struct drm_ph_file {
-	struct mutex lock;
+	struct mutex lock; /* protects both trees */
 	struct rb_root by_dmabuf;
 	struct rb_root by_handle;
 };

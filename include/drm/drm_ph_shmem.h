@@ -55,7 +55,7 @@ struct drm_ph_object {
 	struct drm_gem_object base;
 	u32 id;
 
-	struct mutex lock;
+	struct mutex lock; /* protects the fields below */
 	struct page **pages;
 	unsigned int pages_use_count;
 	bool mmap_pages;

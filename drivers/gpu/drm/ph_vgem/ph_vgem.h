@@ -19,7 +19,7 @@ struct drm_file;
  */
 struct ph_vgem_file {
 	struct drm_ph_file ph;
-	struct mutex fence_lock;
+	struct mutex fence_lock; /* protects fences */
 	struct idr fences;
 };
 

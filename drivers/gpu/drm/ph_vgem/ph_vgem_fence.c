@@ -32,7 +32,7 @@
 
 struct ph_vgem_fence {
 	struct dma_fence base;
-	spinlock_t lock;
+	spinlock_t lock; /* the dma_fence's lock */
 	struct timer_list expiry;
 };
 

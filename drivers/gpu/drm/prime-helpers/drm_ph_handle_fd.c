@@ -458,9 +458,9 @@ int drm_ph_prime_fd_to_handle(struct drm_device *drm, struct drm_file *file,
 		 * handle).
 		 */
 		mutex_lock(&drm->object_name_lock);
-		if (obj->dma_buf)
+		if (obj->dma_buf) {
 			WARN_ON_ONCE(obj->dma_buf != dma_buf);
-		else if (obj->handle_count) {
+		} else if (obj->handle_count) {
 			get_dma_buf(dma_buf);
 			obj->dma_buf = dma_buf;
 		}
