@@ -258,11 +258,11 @@ igt_main
 	igt_subtest("evict-untouched-stays-zero")
 		check_untouched_stays_zero();
 
-	igt_describe("A pinned object (attached by an importer) is left alone, then evicted once unpinned.");
+	igt_describe("A pinned (attached) object is left alone, evicted once unpinned.");
 	igt_subtest("evict-skips-pinned")
 		check_pinned_left_alone();
 
-	igt_describe("An importer's redirected mapping is shot down and re-faults on the exporter.");
+	igt_describe("An importer's redirected mapping is shot down, re-faults on the exporter.");
 	igt_subtest("evict-reaches-importer-mapping")
 		check_importer_mapping_shot_down();
 

@@ -360,7 +360,7 @@ igt_main
 	igt_subtest("foreign-import-between-ph-devices")
 		check_between_ph_devices();
 
-	igt_describe("Importing one dma-buf twice into a foreign device gives one handle, one attachment.");
+	igt_describe("Two foreign imports of one dma-buf: one handle, one attachment.");
 	igt_subtest("foreign-reimport-same-handle")
 		check_foreign_reimport();
 
@@ -368,11 +368,11 @@ igt_main
 	igt_subtest("foreign-import-from-stock-vgem")
 		check_from_stock();
 
-	igt_describe("A ph_vgem buffer imported into stock vgem: pinned while imported, same dma-buf back.");
+	igt_describe("ph_vgem buffer in stock vgem: pinned while imported, same dma-buf back.");
 	igt_subtest("foreign-export-to-stock-vgem")
 		check_to_stock();
 
-	igt_describe("A ph_vgem buffer imported into cirrus (PCI): attached and pinned, released on close.");
+	igt_describe("ph_vgem buffer in cirrus (PCI): attached and pinned until closed.");
 	igt_subtest("foreign-import-into-cirrus")
 		check_into_cirrus();
 
@@ -380,7 +380,7 @@ igt_main
 	igt_subtest("foreign-import-after-exporter-closed")
 		check_after_exporter_closed();
 
-	igt_describe("A buffer passed ph_vgem 0 -> ph_vgem 1 -> stock stays one dma-buf, one set of pages.");
+	igt_describe("Passed ph_vgem 0 -> ph_vgem 1 -> stock: one dma-buf, one set of pages.");
 	igt_subtest("foreign-import-chain")
 		check_chain();
 
@@ -396,7 +396,7 @@ igt_main
 	igt_subtest("foreign-imported-mmap-faults-on-exporter")
 		check_imported_faults_on_exporter();
 
-	igt_describe("The importer's GEM mmap refuses a range past the end and MAP_PRIVATE writes.");
+	igt_describe("The importer's GEM mmap refuses past-the-end and MAP_PRIVATE writes.");
 	igt_subtest("foreign-imported-mmap-bad-is-einval")
 		check_imported_mmap_past_end();
 }

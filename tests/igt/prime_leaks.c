@@ -141,8 +141,8 @@ static double many_buffers(const char *key, unsigned int n, bool check_stats)
 	uint32_t *handles = calloc(n, sizeof(*handles));
 	uint32_t *imported = calloc(n, sizeof(*imported));
 	struct ph_stats before, during;
-	unsigned int i;
-	double t0, per_lookup;
+	unsigned int i, round;
+	double per_lookup;
 
 	igt_assert(handles && imported);
 	if (check_stats)
@@ -165,15 +165,21 @@ static double many_buffers(const char *key, unsigned int n, bool check_stats)
 		igt_assert_eq(during.dma_bufs, before.dma_bufs + n);
 	}
 
-	t0 = now_s();
-	for (i = 0; i < n; i++) {
-		int dmabuf = prime_handle_to_fd(exporter, handles[i]);
+	/* The best of a few rounds: other guests share the host's CPUs. */
+	per_lookup = 1e9;
+	for (round = 0; round < 3; round++) {
+		double t0 = now_s();
 
-		igt_assert_eq_u32(prime_fd_to_handle(importer, dmabuf), imported[i]);
-		igt_assert_eq_u32(prime_fd_to_handle(exporter, dmabuf), handles[i]);
-		close(dmabuf);
+		for (i = 0; i < n; i++) {
+			int dmabuf = prime_handle_to_fd(exporter, handles[i]);
+
+			igt_assert_eq_u32(prime_fd_to_handle(importer, dmabuf), imported[i]);
+			igt_assert_eq_u32(prime_fd_to_handle(exporter, dmabuf), handles[i]);
+			close(dmabuf);
+		}
+		if ((now_s() - t0) / n < per_lookup)
+			per_lookup = (now_s() - t0) / n;
 	}
-	per_lookup = (now_s() - t0) / n;
 
 	close(importer);
 	if (check_stats) {
@@ -190,9 +196,15 @@ static double many_buffers(const char *key, unsigned int n, bool check_stats)
 	return per_lookup;
 }
 
+/*
+ * The cache lookups must not walk lists: with 16 times the buffers, a list
+ * walk makes each lookup several times slower, a tree barely slower. The
+ * stock driver (an rbtree) shows the measurement is sound. The debug kernel
+ * is too slow for enough buffers: there the timing is only reported.
+ */
 static void check_many_buffers(void)
 {
-	unsigned int many = scale_iterations(4096), few = many / 8;
+	unsigned int many = scale_iterations(16384), few = many / 16;
 	const char *key;
 
 	for_each_vgem_driver(key) {
@@ -200,9 +212,12 @@ static void check_many_buffers(void)
 		double t_few = many_buffers(key, few, ours);
 		double t_many = many_buffers(key, many, ours);
 
-		/* Informational: TCG timing is too noisy to judge complexity by. */
-		igt_info("%s: %.1f us per export+2 imports with %u buffers, %.1f us with %u\n",
-			 key, t_few * 1e6, few, t_many * 1e6, many);
+		igt_info("%s: %.1f us per export and two imports with %u buffers, "
+			 "%.1f us with %u\n", key, t_few * 1e6, few, t_many * 1e6, many);
+		if (!kernel_is_debug())
+			igt_assert_f(t_many < 3 * t_few,
+				     "lookups slow down %.1f times with %u times the buffers",
+				     t_many / t_few, many / few);
 	}
 }
 
@@ -262,19 +277,19 @@ static void check_mapping_cycles(void)
 
 igt_main
 {
-	igt_describe("Thousands of export/import/map/close cycles leave no object or dma-buf behind.");
+	igt_describe("Thousands of export/import/map/close cycles leave nothing behind.");
 	igt_subtest("export-import-close-cycles-no-leak")
 		check_cycles();
 
-	igt_describe("Thousands of live buffers per file: every re-import finds its handle, caches empty on close.");
+	igt_describe("Thousands of live buffers per file: fast exact lookups, caches empty after.");
 	igt_subtest("many-live-buffers-per-file")
 		check_many_buffers();
 
-	igt_describe("Fenced exported buffers, signalled or left to the file's close, leak nothing.");
+	igt_describe("Fenced buffers, signalled or left to the file's close, leak nothing.");
 	igt_subtest("fence-cycles-no-leak")
 		check_fence_cycles();
 
-	igt_describe("GEM and dma-buf mappings that outlive handle and fd leak nothing once unmapped.");
+	igt_describe("Mappings that outlive handle and fd leak nothing once unmapped.");
 	igt_subtest("mapping-cycles-no-leak")
 		check_mapping_cycles();
 }

@@ -433,7 +433,7 @@ igt_main
 		for_each_vgem_driver(key)
 			check_close_handle_then_fd(key);
 
-	igt_describe("Close the dma-buf fd, then use the handle: map, and re-export the same dma-buf.");
+	igt_describe("Close the dma-buf fd, then use the handle: map, re-export the same dma-buf.");
 	igt_subtest("close-fd-then-use-handle")
 		for_each_vgem_driver(key)
 			check_close_fd_then_handle(key);

@@ -505,7 +505,7 @@ igt_main
 		for_each_vgem_driver(key)
 			check_access_mode(key);
 
-	igt_describe("A second export with other flags sees the file the first one made, as stock.");
+	igt_describe("A second export with other flags gets the first one's file, as stock.");
 	igt_subtest("reexport-flags-as-stock")
 		compare_with_stock(trace_mode_of_reexport);
 

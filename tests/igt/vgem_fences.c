@@ -377,7 +377,8 @@ static void check_expiry(void)
 			if (!prime_busy(f[i].dmabuf, false))
 				expired[i] = now_ms() - t0;
 			else
-				pfd[busy++] = (struct pollfd){ .fd = f[i].dmabuf, .events = POLLIN };
+				pfd[busy++] = (struct pollfd){ .fd = f[i].dmabuf,
+							       .events = POLLIN };
 		}
 		if (busy)
 			igt_assert(poll(pfd, busy, deadline - now_ms()) >= 0);
@@ -443,7 +444,7 @@ igt_main
 		for_each_vgem_driver(key)
 			check_import_sync_file(key);
 
-	igt_describe("A write fence while any fence is unsignalled, or any fence during a write, is EBUSY.");
+	igt_describe("A writer with any fence pending, or anyone with a writer pending, is EBUSY.");
 	igt_subtest("busy-fence-is-ebusy")
 		for_each_vgem_driver(key)
 			check_busy(key);
@@ -463,7 +464,7 @@ igt_main
 		for_each_vgem_driver(key)
 			check_bad_handle(key);
 
-	igt_describe("Signalling an unknown, another file's or an already signalled fence is ENOENT.");
+	igt_describe("Signalling an unknown, foreign or already signalled fence is ENOENT.");
 	igt_subtest("bad-fence-is-enoent")
 		for_each_vgem_driver(key)
 			check_bad_fence(key);

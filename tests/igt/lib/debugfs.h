@@ -11,6 +11,7 @@
 #define PH_DEBUGFS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define PH_OBJECTS_HEADER "# id size handles exported imported pins vmaps faults offset"
@@ -36,7 +37,7 @@ struct ph_object {
 int ph_objects_read(int fd, struct ph_object *objs, int max);
 static inline int ph_objects_count(int fd)
 {
-	return ph_objects_read(fd, 0, 0);
+	return ph_objects_read(fd, NULL, 0);
 }
 
 /* The object whose mmap offset is @offset (as MODE_MAP_DUMB returned it). */
