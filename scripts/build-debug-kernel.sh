@@ -24,6 +24,16 @@ if [ ! -f "$src/.unpacked" ]; then
 	touch "$src/.unpacked"
 fi
 
+# wait_for_exit PID SECONDS: true once PID has exited, false after SECONDS.
+wait_for_exit() {
+	local i
+	for ((i = 0; i < $2; i++)); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 1
+	done
+	return 1
+}
+
 mkdir -p "$obj"
 kmake() { make -C "$src" O="$obj" CC="ccache gcc" -j"$(nproc)" "$@"; }
 log debug "configuring (tinyconfig + scripts/debug-kernel.config)"
@@ -41,7 +51,13 @@ done <"$PH_ROOT/scripts/debug-kernel.config"
 krel=$(kmake -s kernelrelease)
 log debug "building $krel (cold ~8 min on 2 cores, warm ccache ~1 min)"
 start=$(date +%s)
-kmake bzImage modules >"$obj/build.log" 2>&1 ||
+kmake bzImage modules >"$obj/build.log" 2>&1 &
+bpid=$!
+# A cold build is long: say where it is once a minute.
+while ! wait_for_exit $bpid 60; do
+	log debug "still building: $(grep -c '^  CC' "$obj/build.log") files compiled, last: $(grep '^  CC' "$obj/build.log" | tail -n1 | awk '{print $NF}')"
+done
+wait $bpid ||
 	{ tail -n 30 "$obj/build.log" >&2; die "debug kernel build failed" "see $obj/build.log"; }
 log debug "built in $(($(date +%s) - start)) s"
 
@@ -54,4 +70,9 @@ echo "$krel" >"$out/abi"
 # generated headers, Module.symvers and host tools that out-of-tree builds use.
 ln -sfn obj "$out/build"
 touch "$out/.complete"
+# Older keys (another config or recipe) are dead weight: a tree is ~1 GB.
+for old in "$PH_CACHE"/debug/*-*; do
+	case $old in "$out" | "$PH_CACHE"/debug/src-*) continue ;; esac
+	rm -rf "$old"
+done
 log debug "cached: $out"

@@ -37,4 +37,4 @@ make -C "$kdir" M="$out" W=1 KCFLAGS=-Werror \
 	die "module build for $line failed" "fix the errors above; full log: $out/build.log"
 }
 grep -E "warning:" "$out/build.log" >&2 && die "module build for $line printed warnings" "see $out/build.log"
-log build "$line: $(find "$out" -name '*.ko' | wc -l) modules"
+log build "$line: $(find "$out/drivers" "$out/tests" -name '*.ko' -printf '%f ' 2>/dev/null)"

@@ -43,12 +43,15 @@ debian_kernel_dir() {
 	echo "$PH_CACHE/kernels/$1"
 }
 
-# Where the debug kernel lives: keyed by the linux-source-6.12 version and by
-# the config fragment plus the script that builds it, so either change rebuilds.
+# Where the debug kernel lives: keyed by the linux-source-6.12 version, the
+# config fragment and the recipe version, so a change to any of them rebuilds.
+# Bump DEBUG_KERNEL_RECIPE when scripts/build-debug-kernel.sh changes what it
+# produces.
+DEBUG_KERNEL_RECIPE=1
 debug_kernel_dir() {
 	local srcver key
 	srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || echo none)
-	key=$(cat "$PH_ROOT/scripts/debug-kernel.config" "$PH_ROOT/scripts/build-debug-kernel.sh" |
+	key=$({ cat "$PH_ROOT/scripts/debug-kernel.config"; echo "$DEBUG_KERNEL_RECIPE"; } |
 		sha256sum | cut -c1-12)
 	echo "$PH_CACHE/debug/$srcver-$key"
 }
