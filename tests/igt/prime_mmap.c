@@ -331,8 +331,8 @@ igt_main
 	/*
 	 * ph_vgem only: stock vgem is no oracle here. The shmem helper's fault
 	 * handler counts pages from the start of the VMA, so a dma-buf mapped
-	 * at an offset shows page 0 there (seen on 6.1 and 6.12), although dma-buf mmap
-	 * accepts and range-checks the offset.
+	 * at an offset shows page 0 there (seen on 6.1 and 6.12), although
+	 * dma-buf mmap accepts and range-checks the offset.
 	 */
 	igt_describe("A dma-buf mapping at a page offset starts at that page of the object.");
 	igt_subtest("dmabuf-mmap-page-offset")
