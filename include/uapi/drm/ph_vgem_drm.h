@@ -7,10 +7,10 @@
 #ifndef _UAPI_PH_VGEM_DRM_H_
 #define _UAPI_PH_VGEM_DRM_H_
 
-#if defined(__KERNEL__)
-#include <uapi/drm/drm.h>
+#ifdef __KERNEL__
+#include <drm/drm.h>
 #else
-#include <drm.h>
+#include "drm.h"	/* libdrm's copy, found through pkg-config --cflags libdrm */
 #endif
 
 #define PH_VGEM_FENCE_ATTACH 0x1
