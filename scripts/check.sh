@@ -46,6 +46,13 @@ if ! make -s -C "$PH_ROOT" tests; then
 	exit 1
 fi
 
+# Style gates first: they are quick and need no guest.
+if [ -z "$tests" ] || [[ lint == $tests ]]; then
+	lint_lines=$(for l in $lines; do [ "$l" != debug ] && echo "$l"; done)
+	RESULTS_JSON=$results/lint.json bash "$PH_ROOT/scripts/lint.sh" "${lint_lines:-6.1 6.12}"
+	add_counts "$results/lint.json"
+fi
+
 for line in $lines; do
 	if ! prepare "$line"; then
 		log check "$line: build failed, counted as one failure"

@@ -1,0 +1,107 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make lint: the kernel's own style gates on our code.
+#   - W=1 and sparse (C=2) on every kernel line given, warnings are errors
+#   - checkpatch.pl --strict (from Debian's linux-source-6.12) on every
+#     kernel source file
+#   - kernel-doc -Wall reports nothing, and every exported symbol has
+#     kernel-doc
+#   - the userspace programs build with -Wall -Wextra -Werror
+# Prints one "lint: NAME: ok|FAILED" line per gate; with RESULTS_JSON set,
+# also writes them as results for make check.
+#   lint.sh "LINES"
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+lines=${1:-6.1 6.12}
+names=() verdicts=()
+record() {
+	names+=("$1") verdicts+=("$2")
+	printf 'lint: %-34s %s\n' "$1" "$([ "$2" = pass ] && echo ok || echo FAILED)"
+}
+
+cd "$PH_ROOT"
+mapfile -t ksrc < <(git ls-files 'drivers/*.c' 'drivers/*.h' 'include/*.h' 'tests/bench/*.c' |
+	grep -v '^tests/bench/guest/')
+
+# checkpatch ships only in the kernel source package: keep its three files.
+tools=$PH_CACHE/tools/linux-source-$(dpkg-query -W -f='${Version}' linux-source-6.12)
+if [ ! -f "$tools/.complete" ]; then
+	log lint "extracting checkpatch.pl from linux-source-6.12 (~20 s, once)"
+	mkdir -p "$tools"
+	tar -xJf /usr/src/linux-source-6.12.tar.xz -C "$tools" --strip-components=2 \
+		linux-source-6.12/scripts/checkpatch.pl linux-source-6.12/scripts/spelling.txt \
+		linux-source-6.12/scripts/const_structs.checkpatch ||
+		die "cannot extract checkpatch.pl" "run 'make deps' (linux-source-6.12)"
+	touch "$tools/.complete"
+fi
+kerneldoc=$(ls /usr/src/linux-headers-*-common/scripts/kernel-doc 2>/dev/null | tail -n1)
+[ -x "$kerneldoc" ] || die "kernel-doc not found in the kernel headers" "run 'make deps'"
+
+for line in $lines; do
+	log lint "W=1 + sparse on $line"
+	if bash scripts/build-modules.sh "$line" C=2 PH_BENCH_SELFTEST=m >/dev/null; then
+		record "w1-sparse-$line" pass
+	else
+		record "w1-sparse-$line" fail
+	fi
+done
+
+log lint "checkpatch --strict on ${#ksrc[@]} files"
+out=$(perl "$tools/checkpatch.pl" --no-tree --strict --terse --show-types -f "${ksrc[@]}" 2>&1)
+if grep -qE ': (ERROR|WARNING|CHECK):' <<<"$out"; then
+	grep -E ': (ERROR|WARNING|CHECK):' <<<"$out" | head -n 40
+	record checkpatch-strict fail
+else
+	record checkpatch-strict pass
+fi
+
+log lint "kernel-doc -Wall"
+out=$("$kerneldoc" -none -Wall "${ksrc[@]}" 2>&1)
+if [ -n "$out" ]; then
+	echo "$out" | head -n 40
+	record kernel-doc-clean fail
+else
+	record kernel-doc-clean pass
+fi
+
+# kernel-doc -export lists the documented exported functions; any exported
+# symbol missing from that list lacks its comment.
+missing=""
+for f in $(grep -l 'EXPORT_SYMBOL' "${ksrc[@]}"); do
+	documented=$("$kerneldoc" -rst -export "$f" 2>/dev/null |
+		sed -n 's/^\.\. c:function:: .*[ *]\([A-Za-z_0-9]\+\) (.*/\1/p')
+	for sym in $(sed -n 's/^EXPORT_SYMBOL[A-Z_]*(\([A-Za-z_0-9]*\).*/\1/p' "$f"); do
+		grep -qx "$sym" <<<"$documented" || missing+="  $f: $sym"$'\n'
+	done
+done
+if [ -n "$missing" ]; then
+	printf 'exported symbols without kernel-doc:\n%s' "$missing"
+	record exported-symbols-documented fail
+else
+	record exported-symbols-documented pass
+fi
+
+log lint "userspace programs with -Wall -Wextra -Werror"
+if make -s -C "$PH_ROOT" -B tests >/dev/null; then
+	record userspace-warnings pass
+else
+	record userspace-warnings fail
+fi
+
+if [ -n "${RESULTS_JSON:-}" ]; then
+	python3 - "$RESULTS_JSON" "${names[@]}" -- "${verdicts[@]}" <<'PY'
+import json, sys
+args = sys.argv[2:]
+i = args.index("--")
+names, verdicts = args[:i], args[i + 1:]
+res = [{"name": "lint/" + n, "result": v, "detail": ""} for n, v in zip(names, verdicts)]
+json.dump({"kernel": "lint", "passed": verdicts.count("pass"), "failed": verdicts.count("fail"),
+           "skipped": 0, "results": res}, open(sys.argv[1], "w"), indent=1)
+PY
+fi
+for v in "${verdicts[@]}"; do [ "$v" = pass ] || {
+	echo "next: fix what is listed above; 'make lint' reruns only these gates"
+	exit 1
+}; done
+exit 0
