@@ -110,6 +110,18 @@ static inline void drm_ph_compat_unmap_attachment_unlocked(struct dma_buf_attach
 }
 
 /*
+ * HANDLE_TO_FD: whether the core of this kernel reserves the descriptor
+ * before exporting (so a full descriptor table wins over a bad handle with
+ * -EMFILE) or takes it after a successful export (-ENOENT wins). The library
+ * follows the core of the kernel it runs on.
+ */
+#ifdef HAVE_DRM_GEM_PRIME_HANDLE_TO_DMABUF
+#define DRM_PH_COMPAT_FD_BEFORE_EXPORT true
+#else
+#define DRM_PH_COMPAT_FD_BEFORE_EXPORT false
+#endif
+
+/*
  * Implicit-sync fence usage for a read or a write access. Both supported
  * kernel lines have the dma_resv usage API (5.19+); these helpers keep the
  * fence bookkeeping of drivers in one place should it change again.

@@ -45,6 +45,7 @@
 #include <drm/drm_gem.h>
 #include <drm/drm_ph.h>
 
+#include "drm_ph_compat.h"
 #include "drm_ph_internal.h"
 
 /**
@@ -376,25 +377,41 @@ out_unlock:
  * Locking: takes &drm_ph_file.lock, then &drm_device.object_name_lock.
  *
  * Returns: 0, -EINVAL for bad flags, -ENOENT for an unknown handle, -EMFILE
- * when the descriptor table is full, or another negative errno.
+ * when the descriptor table is full (checked before or after the handle,
+ * as the running kernel's core does), or another negative errno.
  */
 int drm_ph_prime_handle_to_fd(struct drm_device *drm, struct drm_file *file,
 			      u32 handle, u32 flags, int *prime_fd)
 {
 	struct dma_buf *dma_buf;
-	int fd;
+	int fd = -1;
 
 	if (flags & ~(DRM_CLOEXEC | DRM_RDWR))
 		return -EINVAL;
 
-	fd = get_unused_fd_flags(flags);
-	if (fd < 0)
-		return fd;
+	if (DRM_PH_COMPAT_FD_BEFORE_EXPORT) {
+		fd = get_unused_fd_flags(flags);
+		if (fd < 0)
+			return fd;
+	}
 
 	dma_buf = drm_ph_prime_handle_to_dmabuf(drm, file, handle, flags);
 	if (IS_ERR(dma_buf)) {
-		put_unused_fd(fd);
+		if (fd >= 0)
+			put_unused_fd(fd);
 		return PTR_ERR(dma_buf);
+	}
+
+	if (fd < 0) {
+		fd = get_unused_fd_flags(flags);
+		if (fd < 0) {
+			/*
+			 * The cache entry stays: it belongs to the handle, and
+			 * the handle's close removes it.
+			 */
+			dma_buf_put(dma_buf);
+			return fd;
+		}
 	}
 
 	fd_install(fd, dma_buf->file);
