@@ -11,6 +11,8 @@ PACKAGES=(
 	qemu-system-x86 busybox-static kmod cpio xz-utils gzip file
 	# module and userspace builds, lint
 	gcc make libc6-dev pkg-config libdrm-dev sparse
+	# documentation (Sphinx + the kernel's kernel-doc) and packaging
+	python3-sphinx dkms
 	# headers of both Debian kernel lines (meta packages, resolved below)
 	linux-headers-amd64 linux-headers-6.12-amd64
 	# the debug kernel line

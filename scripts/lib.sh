@@ -63,3 +63,24 @@ kernel_build_tree() {
 	debug) echo "$(debug_kernel_dir)/build" ;;
 	esac
 }
+
+# kernel_source_tools: directory holding the tools that ship only in Debian's
+# linux-source-6.12 (checkpatch.pl and its data, kernel-doc, the Sphinx
+# extensions of the kernel's documentation), extracted once into the cache.
+kernel_source_tools() {
+	local ver dir
+	ver=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null) ||
+		die "linux-source-6.12 is not installed" "run 'make deps'"
+	dir=$PH_CACHE/tools/linux-source-$ver
+	if [ ! -f "$dir/.complete" ]; then
+		log tools "extracting checkpatch, kernel-doc and the Sphinx extensions from linux-source-6.12 (~20 s, once)"
+		rm -rf "$dir" && mkdir -p "$dir"
+		tar -xJf /usr/src/linux-source-6.12.tar.xz -C "$dir" --strip-components=1 \
+			linux-source-6.12/scripts/checkpatch.pl linux-source-6.12/scripts/spelling.txt \
+			linux-source-6.12/scripts/const_structs.checkpatch linux-source-6.12/scripts/kernel-doc \
+			linux-source-6.12/Documentation/sphinx ||
+			die "cannot extract the kernel's tools" "check /usr/src/linux-source-6.12.tar.xz ('make deps')"
+		touch "$dir/.complete"
+	fi
+	echo "$dir"
+}

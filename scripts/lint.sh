@@ -24,19 +24,8 @@ cd "$PH_ROOT"
 mapfile -t ksrc < <(git ls-files 'drivers/*.c' 'drivers/*.h' 'include/*.h' 'tests/bench/*.c' |
 	grep -v '^tests/bench/guest/')
 
-# checkpatch ships only in the kernel source package: keep its three files.
-tools=$PH_CACHE/tools/linux-source-$(dpkg-query -W -f='${Version}' linux-source-6.12)
-if [ ! -f "$tools/.complete" ]; then
-	log lint "extracting checkpatch.pl from linux-source-6.12 (~20 s, once)"
-	mkdir -p "$tools"
-	tar -xJf /usr/src/linux-source-6.12.tar.xz -C "$tools" --strip-components=2 \
-		linux-source-6.12/scripts/checkpatch.pl linux-source-6.12/scripts/spelling.txt \
-		linux-source-6.12/scripts/const_structs.checkpatch ||
-		die "cannot extract checkpatch.pl" "run 'make deps' (linux-source-6.12)"
-	touch "$tools/.complete"
-fi
-kerneldoc=$(ls /usr/src/linux-headers-*-common/scripts/kernel-doc 2>/dev/null | tail -n1)
-[ -x "$kerneldoc" ] || die "kernel-doc not found in the kernel headers" "run 'make deps'"
+tools=$(kernel_source_tools) || exit 1
+kerneldoc=$tools/scripts/kernel-doc
 
 for line in $lines; do
 	log lint "W=1 + sparse on $line"
@@ -48,7 +37,7 @@ for line in $lines; do
 done
 
 log lint "checkpatch --strict on ${#ksrc[@]} files"
-out=$(perl "$tools/checkpatch.pl" --no-tree --strict --terse --show-types -f "${ksrc[@]}" 2>&1)
+out=$(perl "$tools/scripts/checkpatch.pl" --no-tree --strict --terse --show-types -f "${ksrc[@]}" 2>&1)
 if grep -qE ': (ERROR|WARNING|CHECK):' <<<"$out"; then
 	grep -E ': (ERROR|WARNING|CHECK):' <<<"$out" | head -n 40
 	record checkpatch-strict fail
