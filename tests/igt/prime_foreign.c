@@ -16,7 +16,9 @@
 #include "drmtest.h"
 #include "dumb.h"
 #include "gem.h"
+#include "exporters.h"
 #include "igt.h"
+#include "import_race.h"
 #include "prime.h"
 #include "vgem.h"
 
@@ -210,8 +212,15 @@ static void check_into_cirrus(void)
 	ph_stats_read(&during);
 	igt_assert_eq(during.attachments, before.attachments + 1);
 	igt_assert_lte(1, object_of(ours, bo.handle).pins);
-	/* The importer's DMA mapping does not disturb the CPU's view. */
+	/* The importer's DMA mapping does not disturb the CPU's view... */
 	assert_through(ours, bo.handle, 0x6000);
+	/* ...and CPU access brackets sync the live attachment both ways. */
+	prime_sync_start(dmabuf, true);
+	write_through(ours, bo.handle, 0x6100);
+	prime_sync_end(dmabuf, true);
+	prime_sync_start(dmabuf, false);
+	assert_dmabuf(dmabuf, 0x6100);
+	prime_sync_end(dmabuf, false);
 
 	gem_close(cirrus, imported);
 	igt_assert_eq(object_of(ours, bo.handle).pins, 0);
@@ -220,6 +229,92 @@ static void check_into_cirrus(void)
 	close(ours);
 	ph_stats_read(&after);
 	ph_stats_assert_equal(&before, &after);
+}
+
+static void check_concurrent_import(void)
+{
+	unsigned int rounds = scale_iterations(256), i;
+	int dev0 = drm_open_card(DRIVER_PH_VGEM, 0);
+	int dev1 = drm_open_card(DRIVER_PH_VGEM, 1);
+	struct import_race *race = import_race_start(dev1);
+	struct ph_stats before, during, after;
+
+	ph_stats_read(&before);
+	for (i = 0; i < rounds; i++) {
+		struct dumb_bo bo = dumb_create_size(dev0, 4096);
+		int dmabuf = prime_handle_to_fd(dev0, bo.handle);
+		uint32_t got[2];
+
+		import_race_round(race, dmabuf, got);
+		igt_assert_f(got[0] && got[0] == got[1], "round %u: handles %u and %u", i,
+			     got[0], got[1]);
+		close(dmabuf);
+		gem_close(dev0, bo.handle);
+	}
+	/* Every dma-buf was imported once: one import, one attachment each. */
+	ph_stats_read(&during);
+	igt_assert_eq(during.imports, before.imports + rounds);
+	igt_assert_eq(during.attachments, before.attachments + rounds);
+	import_race_stop(race);
+	close(dev1);
+	ph_stats_read(&after);
+	igt_assert_eq(after.imports, before.imports);
+	igt_assert_eq(after.attachments, before.attachments);
+	igt_assert_eq(after.dma_bufs, before.dma_bufs);
+	close(dev0);
+}
+
+/* Imports a non-DRM exporter's dma-buf and checks the pages both ways. */
+static void check_non_drm_exporter(int dmabuf, uint32_t *cpu)
+{
+	struct ph_stats before, during, after;
+	int fd;
+	uint32_t imported;
+
+	ph_stats_read(&before);
+	fd = drm_open_card(DRIVER_PH_VGEM, 0);
+	fill_pattern(cpu, BO_SIZE, 0x9000);
+	imported = prime_fd_to_handle(fd, dmabuf);
+	ph_stats_read(&during);
+	igt_assert_eq(during.imports, before.imports + 1);
+	/* The attachment is to the foreign exporter's dma-buf, not one of ours. */
+	igt_assert_eq(during.attachments, before.attachments);
+	igt_assert_eq_u64(object_of(fd, imported).size, BO_SIZE);
+	igt_assert_eq(object_of(fd, imported).imported, 1);
+	/* ph_vgem's GEM mmap of the import redirects to the exporter's mmap. */
+	assert_through(fd, imported, 0x9000);
+	write_through(fd, imported, 0x9100);
+	igt_assert_pattern(cpu, BO_SIZE, 0x9100);
+	gem_close(fd, imported);
+	close(fd);
+	ph_stats_read(&after);
+	ph_stats_assert_equal(&before, &after);
+}
+
+static void check_from_udmabuf(void)
+{
+	int memfd = -1, dmabuf = udmabuf_create(BO_SIZE, &memfd);
+	uint32_t *cpu;
+
+	igt_require_f(dmabuf != -ENODEV, "this kernel has no /dev/udmabuf\n");
+	cpu = mmap(NULL, BO_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	igt_assert(cpu != MAP_FAILED);
+	check_non_drm_exporter(dmabuf, cpu);
+	munmap(cpu, BO_SIZE);
+	close(dmabuf);
+	close(memfd);
+}
+
+static void check_from_dma_heap(void)
+{
+	int dmabuf = dma_heap_alloc(BO_SIZE);
+	uint32_t *cpu;
+
+	igt_require_f(dmabuf != -ENODEV, "this kernel has no system dma-heap\n");
+	cpu = prime_mmap(dmabuf, BO_SIZE, PROT_READ | PROT_WRITE);
+	check_non_drm_exporter(dmabuf, cpu);
+	munmap(cpu, BO_SIZE);
+	close(dmabuf);
 }
 
 static void check_after_exporter_closed(void)
@@ -375,6 +470,18 @@ igt_main
 	igt_describe("ph_vgem buffer in cirrus (PCI): attached and pinned until closed.");
 	igt_subtest("foreign-import-into-cirrus")
 		check_into_cirrus();
+
+	igt_describe("Two threads importing one dma-buf into a foreign device get one handle.");
+	igt_subtest("foreign-concurrent-import-same-handle")
+		check_concurrent_import();
+
+	igt_describe("A udmabuf (memfd pages) imports into ph_vgem: same pages both ways.");
+	igt_subtest("foreign-import-from-udmabuf")
+		check_from_udmabuf();
+
+	igt_describe("A system dma-heap buffer imports into ph_vgem: same pages both ways.");
+	igt_subtest("foreign-import-from-dma-heap")
+		check_from_dma_heap();
 
 	igt_describe("Import into a foreign device after the exporter's file is gone.");
 	igt_subtest("foreign-import-after-exporter-closed")

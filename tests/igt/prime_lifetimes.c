@@ -98,7 +98,7 @@ static void check_close_handle_then_fd(const char *key)
 	int fd = drm_open_card(key, 0);
 	int other = drm_open_card(key, 0);
 	struct dumb_bo bo = dumb_create_size(fd, BO_SIZE);
-	int dmabuf = prime_handle_to_fd(fd, bo.handle);
+	int dmabuf = prime_handle_to_fd(fd, bo.handle), again;
 	uint32_t imported;
 
 	write_handle(fd, bo.handle, 0x11);
@@ -106,9 +106,13 @@ static void check_close_handle_then_fd(const char *key)
 	assert_dmabuf_data(dmabuf, 0x11);
 	imported = prime_fd_to_handle(other, dmabuf);
 	assert_handle_data(other, imported, 0x11);
-	/* The exporter has no handle left, yet imports it back. */
+	/* The exporter has no handle left, yet imports it back... */
 	imported = prime_fd_to_handle(fd, dmabuf);
 	assert_handle_data(fd, imported, 0x11);
+	/* ...and the object, having lost its dma-buf with its last handle, takes it back. */
+	again = prime_handle_to_fd(fd, imported);
+	igt_assert_eq(fd_inode(again), fd_inode(dmabuf));
+	close(again);
 	close(dmabuf);
 	close(other);
 	close(fd);

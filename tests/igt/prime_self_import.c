@@ -19,6 +19,7 @@
 #include "dumb.h"
 #include "gem.h"
 #include "igt.h"
+#include "import_race.h"
 #include "oracle.h"
 #include "prime.h"
 
@@ -399,6 +400,41 @@ static bool is_ours(const char *key)
 	return !strcmp(key, DRIVER_PH_VGEM);
 }
 
+static void check_concurrent_import(const char *key)
+{
+	unsigned int rounds = scale_iterations(256), i;
+	struct ph_stats before, after;
+	struct import_race *race;
+	int fd1, fd2;
+
+	if (is_ours(key))
+		ph_stats_read(&before);
+	fd1 = drm_open_card(key, 0);
+	fd2 = drm_open_card(key, 0);
+	race = import_race_start(fd2);
+	for (i = 0; i < rounds; i++) {
+		struct dumb_bo bo = dumb_create_size(fd1, 4096);
+		int dmabuf = prime_handle_to_fd(fd1, bo.handle);
+		uint32_t got[2];
+
+		import_race_round(race, dmabuf, got);
+		igt_assert_f(got[0] && got[0] == got[1], "round %u: handles %u and %u", i,
+			     got[0], got[1]);
+		/* One handle, not two references to one: a second close fails. */
+		gem_close(fd2, got[0]);
+		igt_assert_eq(__gem_close(fd2, got[0]), -EINVAL);
+		close(dmabuf);
+		gem_close(fd1, bo.handle);
+	}
+	import_race_stop(race);
+	close(fd2);
+	close(fd1);
+	if (is_ours(key)) {
+		ph_stats_read(&after);
+		ph_stats_assert_equal(&before, &after);
+	}
+}
+
 static void check_reimport_close_race(const char *key)
 {
 	struct ph_stats before, after;
@@ -513,6 +549,11 @@ igt_main
 	igt_subtest("render-node-import-export")
 		for_each_vgem_driver(key)
 			check_render_node(key);
+
+	igt_describe("Two threads importing one dma-buf into a file at once get one handle.");
+	igt_subtest("concurrent-import-same-handle")
+		for_each_vgem_driver(key)
+			check_concurrent_import(key);
 
 	igt_describe("Threads re-importing and closing one dma-buf leak nothing.");
 	igt_subtest("reimport-vs-gem-close-race")
