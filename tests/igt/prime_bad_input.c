@@ -9,9 +9,11 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <xf86drm.h>
 
+#include "debugfs.h"
 #include "drmtest.h"
 #include "dumb.h"
 #include "gem.h"
@@ -152,6 +154,82 @@ static void trace_fd_to_handle_flags(const char *key, struct trace *t)
 	close(fd);
 }
 
+/* Fills the descriptor table under a lowered limit; returns how many were taken. */
+static int fill_fd_table(int *taken, int max, struct rlimit *saved)
+{
+	struct rlimit low;
+	int n = 0, fd;
+
+	igt_assert_eq(getrlimit(RLIMIT_NOFILE, saved), 0);
+	low = *saved;
+	low.rlim_cur = max;
+	igt_assert_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+	while (n < max && (fd = dup(0)) >= 0)
+		taken[n++] = fd;
+	igt_assert_eq(errno, EMFILE);
+	return n;
+}
+
+static void release_fd_table(int *taken, int n, const struct rlimit *saved)
+{
+	while (n--)
+		close(taken[n]);
+	igt_assert_eq(setrlimit(RLIMIT_NOFILE, saved), 0);
+}
+
+/*
+ * Export with no descriptor left: which errno wins over a bad handle is the
+ * running kernel's core's choice, so ours must answer as the stock driver
+ * does; and a failed export must not cost the object its dma-buf later.
+ */
+static void trace_full_fd_table(const char *key, struct trace *t)
+{
+	int fd = drm_open_card(key, 0), other = drm_open_card(key, 0);
+	struct dumb_bo fresh = dumb_create_size(fd, BO_SIZE);
+	struct dumb_bo shared = dumb_create_size(fd, BO_SIZE);
+	int dmabuf = prime_handle_to_fd(fd, shared.handle), out = -1, n, again;
+	struct rlimit saved;
+	int taken[256];
+	uint32_t handle;
+
+	n = fill_fd_table(taken, 256, &saved);
+	trace_add(t, "export of a new handle", __prime_handle_to_fd(fd, fresh.handle,
+								     DRM_CLOEXEC, &out));
+	trace_add(t, "export of an exported handle",
+		  __prime_handle_to_fd(fd, shared.handle, DRM_CLOEXEC, &out));
+	trace_add(t, "export of an unknown handle",
+		  __prime_handle_to_fd(fd, 0xdead, DRM_CLOEXEC, &out));
+	trace_add(t, "export with bad flags", __prime_handle_to_fd(fd, fresh.handle, ~0u, &out));
+	/* Import needs no descriptor. */
+	trace_add(t, "import", __prime_fd_to_handle(other, dmabuf, &handle));
+	release_fd_table(taken, n, &saved);
+
+	again = prime_handle_to_fd(fd, shared.handle);
+	trace_add(t, "re-export is the same dma-buf", fd_inode(again) == fd_inode(dmabuf));
+	close(again);
+	again = prime_handle_to_fd(fd, fresh.handle);
+	trace_add(t, "fresh export is its own dma-buf", fd_inode(again) != fd_inode(dmabuf));
+	trace_add(t, "and imports to its handle", prime_fd_to_handle(fd, again) == fresh.handle);
+	close(again);
+	close(dmabuf);
+	close(other);
+	close(fd);
+}
+
+static void check_full_fd_table(void)
+{
+	bool ours = vgem_driver_selected(DRIVER_PH_VGEM);
+	struct ph_stats before, after;
+
+	if (ours)
+		ph_stats_read(&before);
+	compare_with_stock(trace_full_fd_table);
+	if (ours) {
+		ph_stats_read(&after);
+		ph_stats_assert_equal(&before, &after);
+	}
+}
+
 static void check_double_close(const char *key)
 {
 	int fd1 = drm_open_card(key, 0);
@@ -222,6 +300,10 @@ igt_main
 	igt_describe("Import treats its flags field as the stock driver does.");
 	igt_subtest("import-flags-as-stock")
 		compare_with_stock(trace_fd_to_handle_flags);
+
+	igt_describe("Export with a full descriptor table fails as stock does and leaks nothing.");
+	igt_subtest("export-full-fd-table-as-stock")
+		check_full_fd_table();
 
 	igt_describe("Closing an imported handle twice fails with EINVAL and harms nothing.");
 	igt_subtest("gem-close-imported-twice-is-einval")
