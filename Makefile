@@ -23,7 +23,7 @@ IGT_BINS := $(patsubst tests/igt/%.c,$(BUILD)/tests/igt/%,$(wildcard tests/igt/*
 DEMO_BINS := $(patsubst tests/demo/%.c,$(BUILD)/tests/demo/%,$(wildcard tests/demo/*.c))
 SELFTEST_BINS := $(patsubst tests/bench/guest/%.c,$(BUILD)/tests/bench/%,$(wildcard tests/bench/guest/*.c))
 
-.PHONY: help deps modules tests lint debug-kernel check demo shell clean
+.PHONY: help deps modules tests lint htmldocs install debug-kernel check demo shell clean
 
 help:
 	@echo "make demo               boot a guest and show the library at work (picture in build/demo/)"
@@ -33,6 +33,9 @@ help:
 	@echo "make modules            build our modules (KERNEL=6.1|6.12|debug, default 6.1 and 6.12)"
 	@echo "make tests              build the guest test programs"
 	@echo "make lint               W=1 + sparse on 6.1 and 6.12, checkpatch --strict, kernel-doc"
+	@echo "make htmldocs           the driver writer's guide and API reference, into build/htmldocs/"
+	@echo "make install            build and install the modules for the running kernel"
+	@echo "  KERNEL=6.1|6.12, KVER=, INSTALL_MOD_PATH=, DESTDIR= as usual; dkms.conf for DKMS"
 	@echo "make debug-kernel       build (or reuse from the cache) the KASAN/lockdep kernel"
 	@echo "make shell KERNEL=6.1   boot a guest with everything loaded, to an interactive shell"
 	@echo "make clean              remove build/ (the kernel cache in /var/cache/prime-helpers stays)"
@@ -65,6 +68,12 @@ $(BUILD)/tests/demo/%: tests/demo/%.c $(IGT_LIB_OBJS) $(IGT_LIB_HDRS)
 $(BUILD)/tests/bench/%: tests/bench/guest/%.c $(IGT_LIB_OBJS) $(IGT_LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $< $(IGT_LIB_OBJS) $(TEST_LDLIBS) -o $@
+
+htmldocs: deps
+	@bash scripts/htmldocs.sh
+
+install:
+	@bash scripts/install.sh $(if $(KERNEL),$(KERNEL),host)
 
 lint: deps
 	@bash scripts/lint.sh "$(MODULE_LINES)"

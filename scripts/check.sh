@@ -53,6 +53,13 @@ if [ -z "$tests" ] || [[ lint == $tests ]]; then
 	add_counts "$results/lint.json"
 fi
 
+# Packaging: DKMS and make install, against the installed Debian headers.
+if [ -z "$tests" ] || [[ dkms == $tests ]]; then
+	pkg_lines=$(for l in $lines; do [ "$l" != debug ] && echo "$l"; done)
+	bash "$PH_ROOT/scripts/dkms-check.sh" "${pkg_lines:-6.1 6.12}" "$results/dkms.json"
+	add_counts "$results/dkms.json"
+fi
+
 for line in $lines; do
 	if ! prepare "$line"; then
 		log check "$line: build failed, counted as one failure"

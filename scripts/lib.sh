@@ -61,6 +61,8 @@ kernel_build_tree() {
 	case $1 in
 	6.1 | 6.12) echo "/usr/src/linux-headers-$(debian_kernel_abi "$1")" ;;
 	debug) echo "$(debug_kernel_dir)/build" ;;
+	host) echo "/lib/modules/${KVER:-$(uname -r)}/build" ;;
+	*) die "unknown kernel line '$1'" "use KERNEL=6.1, 6.12, debug (or host for make install)" ;;
 	esac
 }
 
