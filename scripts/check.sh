@@ -53,6 +53,13 @@ if [ -z "$tests" ] || [[ lint == $tests ]]; then
 	add_counts "$results/lint.json"
 fi
 
+# Documentation: Sphinx with kernel-doc, zero warnings.
+if [ -z "$tests" ] || [[ htmldocs == $tests ]]; then
+	if bash "$PH_ROOT/scripts/htmldocs.sh"; then r=pass; else r=fail; fi
+	echo "{\"kernel\": \"docs\", \"passed\": $([ $r = pass ] && echo 1 || echo 0), \"failed\": $([ $r = fail ] && echo 1 || echo 0), \"skipped\": 0, \"results\": [{\"name\": \"docs/htmldocs\", \"result\": \"$r\", \"detail\": \"\"}]}" >"$results/docs.json"
+	add_counts "$results/docs.json"
+fi
+
 # Packaging: DKMS and make install, against the installed Debian headers.
 if [ -z "$tests" ] || [[ dkms == $tests ]]; then
 	pkg_lines=$(for l in $lines; do [ "$l" != debug ] && echo "$l"; done)
