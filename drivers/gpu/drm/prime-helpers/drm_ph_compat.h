@@ -14,6 +14,8 @@
 #include <linux/iosys-map.h>
 #include <linux/mm.h>
 
+#include <drm/drm_gem.h>
+
 #include "drm_ph_conftest.h"
 
 /*
@@ -52,6 +54,27 @@ static inline void drm_ph_compat_dma_buf_vunmap_unlocked(struct dma_buf *dma_buf
 	dma_buf_vunmap_unlocked(dma_buf, map);
 #else
 	dma_buf_vunmap(dma_buf, map);
+#endif
+}
+
+/*
+ * The locking contract of the GEM hooks the core calls: on newer kernels
+ * &drm_gem_object_funcs.pin/.unpin and .vmap/.vunmap run with the object's
+ * reservation lock held, on older ones without it. The library's hooks do
+ * not rely on either (they use the object's own lock), but assert the
+ * contract where it exists so a change in the core is noticed.
+ */
+static inline void drm_ph_compat_assert_pin_hook_locked(struct drm_gem_object *obj)
+{
+#ifdef HAVE_DRM_GEM_SHMEM_PIN_LOCKED
+	dma_resv_assert_held(obj->resv);
+#endif
+}
+
+static inline void drm_ph_compat_assert_vmap_hook_locked(struct drm_gem_object *obj)
+{
+#ifdef HAVE_DRM_GEM_VMAP_UNLOCKED
+	dma_resv_assert_held(obj->resv);
 #endif
 }
 

@@ -502,17 +502,20 @@ void drm_ph_shmem_export_released(struct drm_ph_object *phobj)
 
 static int drm_ph_shmem_gem_pin(struct drm_gem_object *obj)
 {
+	drm_ph_compat_assert_pin_hook_locked(obj);
 	return drm_ph_shmem_pin(to_drm_ph_object(obj));
 }
 
 static void drm_ph_shmem_gem_unpin(struct drm_gem_object *obj)
 {
+	drm_ph_compat_assert_pin_hook_locked(obj);
 	drm_ph_shmem_unpin(to_drm_ph_object(obj));
 }
 
 /* The core calls the vmap hooks with the reservation lock held on 6.2+. */
 static int drm_ph_shmem_gem_vmap(struct drm_gem_object *obj, struct iosys_map *map)
 {
+	drm_ph_compat_assert_vmap_hook_locked(obj);
 	if (obj->import_attach)
 		return drm_ph_compat_dma_buf_vmap_from_gem_hook(obj->import_attach->dmabuf, map);
 	return drm_ph_shmem_vmap_pages(to_drm_ph_object(obj), map);
@@ -520,6 +523,7 @@ static int drm_ph_shmem_gem_vmap(struct drm_gem_object *obj, struct iosys_map *m
 
 static void drm_ph_shmem_gem_vunmap(struct drm_gem_object *obj, struct iosys_map *map)
 {
+	drm_ph_compat_assert_vmap_hook_locked(obj);
 	if (obj->import_attach)
 		drm_ph_compat_dma_buf_vunmap_from_gem_hook(obj->import_attach->dmabuf, map);
 	else
