@@ -5,6 +5,7 @@
 # itself; end with one summary line.
 #   check.sh "LINES" "GLOB" [shell]
 set -uo pipefail
+# shellcheck disable=SC2053 # T= is a glob matched against the step names
 . "$(dirname "$0")/lib.sh"
 
 lines=$1 tests=${2:-} mode=${3:-check}

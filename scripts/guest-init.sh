@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# shellcheck shell=dash
 # SPDX-License-Identifier: GPL-2.0
 # /init of the test guest. The console (ttyS0) carries what a human reads;
 # ttyS1 carries one machine-readable record per line for the host
@@ -37,14 +38,15 @@ KMEMLEAK=/sys/kernel/debug/kmemleak
 # Forget what boot itself left behind: only leaks made by the tests count.
 [ -w $KMEMLEAK ] && { echo scan >$KMEMLEAK; echo clear >$KMEMLEAK; }
 
+# load DIR FILE [PARAM=VALUE...]
 load() {
-	dir=$1
-	shift
-	if insmod "$dir/$@" 2>/tmp/insmod.err; then
-		emit "@LOAD ok $1"
+	dir=$1 file=$2
+	shift 2
+	if insmod "$dir/$file" "$@" 2>/tmp/insmod.err; then
+		emit "@LOAD ok $file"
 	else
-		emit "@LOAD fail $1 $(cat /tmp/insmod.err)"
-		say "loading $1 failed: $(cat /tmp/insmod.err)"
+		emit "@LOAD fail $file $(cat /tmp/insmod.err)"
+		say "loading $file failed: $(cat /tmp/insmod.err)"
 	fi
 }
 while read -r m; do load /lib/modules/stock $m; done </etc/ph/stock-modules
@@ -66,6 +68,7 @@ run_program() {
 selected() {
 	set -f	# the globs are patterns for case, not for the filesystem
 	for g in $(echo "$TESTS" | tr , ' '); do
+		# shellcheck disable=SC2254 # $g is a pattern on purpose
 		case $1 in $g) set +f; return 0 ;; esac
 	done
 	set +f

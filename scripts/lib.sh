@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Shared shell helpers for the bench scripts: logging with elapsed time,
 # failure messages that say what to do next, and kernel-line resolution.
 

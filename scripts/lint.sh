@@ -20,7 +20,7 @@ record() {
 	printf 'lint: %-34s %s\n' "$1" "$([ "$2" = pass ] && echo ok || echo FAILED)"
 }
 
-cd "$PH_ROOT"
+cd "$PH_ROOT" || exit 1
 mapfile -t ksrc < <(git ls-files 'drivers/*.c' 'drivers/*.h' 'include/*.h' 'tests/bench/*.c' |
 	grep -v '^tests/bench/guest/')
 
