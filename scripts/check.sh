@@ -5,7 +5,6 @@
 # itself; end with one summary line.
 #   check.sh "LINES" "GLOB" [shell]
 set -uo pipefail
-# shellcheck disable=SC2053 # T= is a glob matched against the step names
 . "$(dirname "$0")/lib.sh"
 
 lines=$1 tests=${2:-} mode=${3:-check}
@@ -24,6 +23,15 @@ prepare() {
 	fi
 	bash "$PH_ROOT/scripts/build-modules.sh" "$line" PH_BENCH_SELFTEST=m &&
 		bash "$PH_ROOT/scripts/mkinitramfs.sh" "$line"
+}
+
+# step_selected NAME: T= is a glob over test programs and these step names;
+# without T every step runs.
+step_selected() {
+	[ -z "$tests" ] && return 0
+	# shellcheck disable=SC2254 # $tests is a pattern on purpose
+	case $1 in $tests) return 0 ;; esac
+	return 1
 }
 
 add_counts() {
@@ -48,21 +56,21 @@ if ! make -s -C "$PH_ROOT" tests; then
 fi
 
 # Style gates first: they are quick and need no guest.
-if [ -z "$tests" ] || [[ lint == $tests ]]; then
+if step_selected lint; then
 	lint_lines=$(for l in $lines; do [ "$l" != debug ] && echo "$l"; done)
 	RESULTS_JSON=$results/lint.json bash "$PH_ROOT/scripts/lint.sh" "${lint_lines:-6.1 6.12}"
 	add_counts "$results/lint.json"
 fi
 
 # Documentation: Sphinx with kernel-doc, zero warnings.
-if [ -z "$tests" ] || [[ htmldocs == $tests ]]; then
+if step_selected htmldocs; then
 	if bash "$PH_ROOT/scripts/htmldocs.sh"; then r=pass; else r=fail; fi
 	echo "{\"kernel\": \"docs\", \"passed\": $([ $r = pass ] && echo 1 || echo 0), \"failed\": $([ $r = fail ] && echo 1 || echo 0), \"skipped\": 0, \"results\": [{\"name\": \"docs/htmldocs\", \"result\": \"$r\", \"detail\": \"\"}]}" >"$results/docs.json"
 	add_counts "$results/docs.json"
 fi
 
 # Packaging: DKMS and make install, against the installed Debian headers.
-if [ -z "$tests" ] || [[ dkms == $tests ]]; then
+if step_selected dkms; then
 	pkg_lines=$(for l in $lines; do [ "$l" != debug ] && echo "$l"; done)
 	bash "$PH_ROOT/scripts/dkms-check.sh" "${pkg_lines:-6.1 6.12}" "$results/dkms.json"
 	add_counts "$results/dkms.json"
@@ -82,7 +90,7 @@ for line in $lines; do
 done
 
 # The bench's own tests: they need a guest, so they run on the first line.
-if [ -z "$tests" ] || [[ bench_selftest == $tests ]]; then
+if step_selected bench_selftest; then
 	set -- $lines
 	bash "$PH_ROOT/scripts/bench-selftest.sh" "$1" "$results/bench-selftest.json"
 	add_counts "$results/bench-selftest.json"
