@@ -8,9 +8,11 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 lines=$1 tests=${2:-} mode=${3:-check}
+all_lines=$lines
 results=$PH_BUILD/results
 mkdir -p "$results"
-total_pass=0 total_fail=0 total_skip=0
+rm -f "$results"/*.json	# only this run's results
+total_pass=0 total_fail=0 total_skip=0 ran_something=0
 
 # Per-program timeout, in guest seconds: the debug kernel (KASAN, lockdep
 # under TCG) is several times slower.
@@ -28,9 +30,12 @@ prepare() {
 # step_selected NAME: T= is a glob over test programs and these step names;
 # without T every step runs.
 step_selected() {
+	local g
 	[ -z "$tests" ] && return 0
-	# shellcheck disable=SC2254 # $tests is a pattern on purpose
-	case $1 in $tests) return 0 ;; esac
+	for g in ${tests//,/ }; do
+		# shellcheck disable=SC2254 # $g is a pattern on purpose
+		case $1 in $g) return 0 ;; esac
+	done
 	return 1
 }
 
@@ -57,6 +62,7 @@ fi
 
 # Style gates first: they are quick and need no guest.
 if step_selected lint; then
+	ran_something=1
 	lint_lines=$(for l in $lines; do [ "$l" != debug ] && echo "$l"; done)
 	RESULTS_JSON=$results/lint.json bash "$PH_ROOT/scripts/lint.sh" "${lint_lines:-6.1 6.12}"
 	add_counts "$results/lint.json"
@@ -64,6 +70,7 @@ fi
 
 # Documentation: Sphinx with kernel-doc, zero warnings.
 if step_selected htmldocs; then
+	ran_something=1
 	if bash "$PH_ROOT/scripts/htmldocs.sh"; then r=pass; else r=fail; fi
 	echo "{\"kernel\": \"docs\", \"passed\": $([ $r = pass ] && echo 1 || echo 0), \"failed\": $([ $r = fail ] && echo 1 || echo 0), \"skipped\": 0, \"results\": [{\"name\": \"docs/htmldocs\", \"result\": \"$r\", \"detail\": \"\"}]}" >"$results/docs.json"
 	add_counts "$results/docs.json"
@@ -71,12 +78,24 @@ fi
 
 # Packaging: DKMS and make install, against the installed Debian headers.
 if step_selected dkms; then
+	ran_something=1
 	pkg_lines=$(for l in $lines; do [ "$l" != debug ] && echo "$l"; done)
 	bash "$PH_ROOT/scripts/dkms-check.sh" "${pkg_lines:-6.1 6.12}" "$results/dkms.json"
 	add_counts "$results/dkms.json"
 fi
 
+# Guests boot only if T= selects at least one test program.
+programs_selected() {
+	local p
+	for p in "$PH_BUILD"/tests/igt/*; do
+		step_selected "$(basename "$p")" && return 0
+	done
+	return 1
+}
+programs_selected || lines=""
+
 for line in $lines; do
+	ran_something=1
 	if ! prepare "$line"; then
 		log check "$line: build failed, counted as one failure"
 		total_fail=$((total_fail + 1))
@@ -91,10 +110,16 @@ done
 
 # The bench's own tests: they need a guest, so they run on the first line.
 if step_selected bench_selftest; then
-	set -- $lines
+	ran_something=1
+	set -- $all_lines
 	bash "$PH_ROOT/scripts/bench-selftest.sh" "$1" "$results/bench-selftest.json"
 	add_counts "$results/bench-selftest.json"
 fi
 
+if [ "$ran_something" = 0 ]; then
+	echo "error: T='$tests' selects no test program and no step"
+	echo "next:  'make check' lists nothing to run for it; programs are tests/igt/*.c, steps are lint, htmldocs, dkms, bench_selftest"
+	total_fail=$((total_fail + 1))
+fi
 echo "check: $total_pass passed, $total_fail failed, $total_skip skipped"
 [ "$total_fail" -eq 0 ]
