@@ -30,9 +30,10 @@ prepare() {
 # step_selected NAME: T= is a glob over test programs and these step names;
 # without T every step runs.
 step_selected() {
-	local g
+	local g globs
 	[ -z "$tests" ] && return 0
-	for g in ${tests//,/ }; do
+	IFS=, read -ra globs <<<"$tests"	# no filename expansion of the globs
+	for g in "${globs[@]}"; do
 		# shellcheck disable=SC2254 # $g is a pattern on purpose
 		case $1 in $g) return 0 ;; esac
 	done
