@@ -403,6 +403,62 @@ static void trace_cache_follows_handle(const char *key, struct trace *t)
 	close(fd2);
 }
 
+/* Which of two handles an import returned: 0, 1, or 2 for a new one (closed). */
+static long long which_handle(int fd, int dmabuf, uint32_t first, uint32_t second)
+{
+	uint32_t got = prime_fd_to_handle(fd, dmabuf);
+
+	if (got == first)
+		return 0;
+	if (got == second)
+		return 1;
+	gem_close(fd, got);
+	return 2;
+}
+
+/*
+ * One dma-buf with two cache entries in a file: a flink-opened handle that
+ * was exported next to an imported one. Which one an import returns is
+ * recorded, in both orders of creation, for the comparison with stock.
+ */
+static void trace_two_entries(const char *key, struct trace *t)
+{
+	int fd1 = drm_open_card(key, 0);
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		int fd2 = drm_open_card(key, 0);
+		struct dumb_bo bo = dumb_create_size(fd1, BO_SIZE);
+		int dmabuf = prime_handle_to_fd(fd1, bo.handle), export;
+		uint32_t opened, imported;
+
+		if (pass == 0) {
+			opened = gem_open(fd2, gem_flink(fd1, bo.handle));
+			imported = prime_fd_to_handle(fd2, dmabuf);
+		} else {
+			imported = prime_fd_to_handle(fd2, dmabuf);
+			opened = gem_open(fd2, gem_flink(fd1, bo.handle));
+		}
+		trace_add(t, "opened", opened);
+		trace_add(t, "imported", imported);
+		export = prime_handle_to_fd(fd2, opened);
+		trace_add(t, "export of the opened handle is the dma-buf",
+			  fd_inode(export) == fd_inode(dmabuf));
+		close(export);
+		trace_add(t, "import with two entries", which_handle(fd2, dmabuf, opened, imported));
+		trace_add(t, "again", which_handle(fd2, dmabuf, opened, imported));
+		gem_close(fd2, imported);
+		trace_add(t, "after closing the imported one",
+			  which_handle(fd2, dmabuf, opened, imported));
+		gem_close(fd2, opened);
+		trace_add(t, "after closing both", which_handle(fd2, dmabuf, opened, imported));
+		close(dmabuf);
+		gem_close(fd1, bo.handle);
+		close(fd2);
+	}
+	close(fd1);
+}
+
 static long module_refcnt(const char *key)
 {
 	char path[128], *text;
@@ -467,6 +523,10 @@ igt_main
 	igt_describe("With two handles on one object in a file, the cache entry follows its own.");
 	igt_subtest("cache-entry-follows-its-handle")
 		compare_with_stock(trace_cache_follows_handle);
+
+	igt_describe("With two cache entries for one dma-buf in a file, imports answer as stock.");
+	igt_subtest("two-entries-one-dmabuf-as-stock")
+		compare_with_stock(trace_two_entries);
 
 	igt_describe("A dma-buf, and then only its mapping, keep the driver module in use.");
 	igt_subtest("dmabuf-and-mmap-hold-driver-module")

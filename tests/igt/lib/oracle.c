@@ -12,19 +12,37 @@ void trace_add(struct trace *t, const char *what, long long value)
 	igt_debug("trace %d: %s = %lld\n", t->n - 1, what, value);
 }
 
+static void trace_print(const struct trace *oracle, const struct trace *ours)
+{
+	int i, n = oracle->n > ours->n ? oracle->n : ours->n;
+
+	igt_info("step: stock | ours\n");
+	for (i = 0; i < n; i++)
+		igt_info("%3d %-50s %6lld | %6lld\n", i,
+			 i < oracle->n ? oracle->what[i] : ours->what[i],
+			 i < oracle->n ? oracle->value[i] : -999,
+			 i < ours->n ? ours->value[i] : -999);
+}
+
 void trace_assert_equal(const struct trace *oracle, const struct trace *ours)
 {
 	int i;
 
 	for (i = 0; i < oracle->n && i < ours->n; i++) {
-		igt_assert_f(!strcmp(oracle->what[i], ours->what[i]),
-			     "step %d: stock did '%s', ours did '%s'", i, oracle->what[i],
-			     ours->what[i]);
-		igt_assert_f(oracle->value[i] == ours->value[i],
-			     "step %d (%s): stock gave %lld, ours gave %lld", i, oracle->what[i],
-			     oracle->value[i], ours->value[i]);
+		if (strcmp(oracle->what[i], ours->what[i]) ||
+		    oracle->value[i] != ours->value[i])
+			break;
 	}
-	igt_assert_f(oracle->n == ours->n, "stock recorded %d steps, ours %d", oracle->n, ours->n);
+	if (i == oracle->n && i == ours->n)
+		return;
+	trace_print(oracle, ours);
+	if (i < oracle->n && i < ours->n && strcmp(oracle->what[i], ours->what[i]))
+		igt_fail("step %d: stock did '%s', ours did '%s'", i, oracle->what[i],
+			 ours->what[i]);
+	if (i < oracle->n && i < ours->n)
+		igt_fail("step %d (%s): stock gave %lld, ours gave %lld", i, oracle->what[i],
+			 oracle->value[i], ours->value[i]);
+	igt_fail("stock recorded %d steps, ours %d", oracle->n, ours->n);
 }
 
 void compare_with_stock(void (*scenario)(const char *key, struct trace *t))
