@@ -8,9 +8,11 @@
  * shared. The stock vgem takes part as a peer; every subtest involves
  * ph_vgem, so none has a stock-only oracle run.
  */
+#include <drm_fourcc.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <xf86drmMode.h>
 
 #include "debugfs.h"
 #include "drmtest.h"
@@ -317,6 +319,87 @@ static void check_from_dma_heap(void)
 	close(dmabuf);
 }
 
+/*
+ * cirrus scanning out an imported ph_vgem buffer: its plane updates vmap the
+ * import (dma_buf_vmap, so our vmap) and copy from it between CPU access
+ * brackets (our begin/end_cpu_access, with cirrus' attachment mapped). What
+ * reaches VRAM cannot be read back here (the BAR belongs to the driver), so
+ * this checks that the path runs and that everything it took is released.
+ */
+#define SCAN_W 800
+#define SCAN_H 600
+
+static drmModeModeInfo *find_mode(drmModeConnector *conn, int w, int h)
+{
+	int i;
+
+	for (i = 0; i < conn->count_modes; i++)
+		if (conn->modes[i].hdisplay == w && conn->modes[i].vdisplay == h)
+			return &conn->modes[i];
+	return NULL;
+}
+
+static void check_cirrus_scanout(void)
+{
+	struct dumb_bo bo = { .width = SCAN_W, .height = SCAN_H, .bpp = 32 };
+	uint32_t handles[4] = { 0 }, pitches[4] = { 0 }, offsets[4] = { 0 };
+	struct ph_stats before, during, after;
+	drmModeConnector *conn = NULL;
+	drmModeModeInfo *mode = NULL;
+	uint32_t *pixels, fb_id, conn_id;
+	int cirrus, ours, dmabuf, i;
+	drmModeRes *res;
+
+	ph_stats_read(&before);
+	cirrus = drm_open_card(DRIVER_CIRRUS, 0);
+	drmSetMaster(cirrus);
+	ours = drm_open_card(DRIVER_PH_VGEM, 0);
+	dumb_create(ours, &bo);
+	pixels = dumb_mmap(ours, bo.handle, bo.size, PROT_READ | PROT_WRITE);
+	fill_pattern(pixels, bo.size, 0x123456);
+	dmabuf = prime_handle_to_fd(ours, bo.handle);
+
+	handles[0] = prime_fd_to_handle(cirrus, dmabuf);
+	pitches[0] = bo.pitch;
+	igt_assert_eq(drmModeAddFB2(cirrus, SCAN_W, SCAN_H, DRM_FORMAT_XRGB8888, handles,
+				    pitches, offsets, &fb_id, 0), 0);
+
+	res = drmModeGetResources(cirrus);
+	igt_assert(res && res->count_crtcs > 0);
+	for (i = 0; i < res->count_connectors && !mode; i++) {
+		if (conn)
+			drmModeFreeConnector(conn);
+		conn = drmModeGetConnector(cirrus, res->connectors[i]);
+		if (conn && conn->connection == DRM_MODE_CONNECTED)
+			mode = find_mode(conn, SCAN_W, SCAN_H);
+	}
+	igt_assert_f(mode, "cirrus offers no %dx%d mode", SCAN_W, SCAN_H);
+	conn_id = conn->connector_id;
+	igt_assert_eq(drmModeSetCrtc(cirrus, res->crtcs[0], fb_id, 0, 0, &conn_id, 1, mode), 0);
+	/* New contents, then a dirty-fb: cirrus maps and copies them again. */
+	fill_pattern(pixels, bo.size, 0xabcdef);
+	igt_assert_eq(drmModeDirtyFB(cirrus, fb_id, NULL, 0), 0);
+	ph_stats_read(&during);
+	igt_info("while displayed: %ld vmaps, %ld attachments\n", during.vmaps,
+		 during.attachments);
+	igt_assert_eq(during.attachments, before.attachments + 1);
+	/* The CPU's view is untouched by the device's access. */
+	igt_assert_pattern(pixels, bo.size, 0xabcdef);
+
+	igt_assert_eq(drmModeSetCrtc(cirrus, res->crtcs[0], 0, 0, 0, NULL, 0, NULL), 0);
+	igt_assert_eq(drmModeRmFB(cirrus, fb_id), 0);
+	drmModeFreeConnector(conn);
+	drmModeFreeResources(res);
+	gem_close(cirrus, handles[0]);
+	close(cirrus);
+	munmap(pixels, bo.size);
+	close(dmabuf);
+	close(ours);
+	/* Every vmap, attachment and mapping is gone again. */
+	ph_stats_read(&after);
+	ph_stats_assert_equal(&before, &after);
+}
+
 static void check_after_exporter_closed(void)
 {
 	int dev0 = drm_open_card(DRIVER_PH_VGEM, 0);
@@ -470,6 +553,10 @@ igt_main
 	igt_describe("ph_vgem buffer in cirrus (PCI): attached and pinned until closed.");
 	igt_subtest("foreign-import-into-cirrus")
 		check_into_cirrus();
+
+	igt_describe("cirrus scans out an imported ph_vgem buffer (vmap, CPU access), then lets go.");
+	igt_subtest("foreign-import-cirrus-scanout")
+		check_cirrus_scanout();
 
 	igt_describe("Two threads importing one dma-buf into a foreign device get one handle.");
 	igt_subtest("foreign-concurrent-import-same-handle")
