@@ -10,7 +10,8 @@ sys.path.insert(0, os.environ["PH_KERNEL_SPHINX"])
 project = "prime-helpers"
 author = "The prime-helpers developers"
 copyright = "2026, " + author
-extensions = ["kerneldoc", "cdomain"]
+# cdomain is only for Sphinx < 3; Debian 12 has 5.3.
+extensions = ["kerneldoc"]
 kerneldoc_bin = os.environ["PH_KERNELDOC"]
 kerneldoc_srctree = os.environ["PH_SRCTREE"]
 master_doc = "index"
