@@ -119,7 +119,7 @@ def main():
         ("" if unload else "the guest did not reach module unload"))
 
     leaks = [r[len("@KMEMLEAK "):] for r in records if r.startswith("@KMEMLEAK ")]
-    if line == "debug":
+    if line.startswith("debug"):
         n = sum(1 for l in leaks if l.startswith("unreferenced object"))
         add("guest/kmemleak", ended and n == 0, f"{n} leaked objects:\n" + "\n".join(leaks[:40]) if n else "")
 
@@ -152,7 +152,7 @@ def main():
             print(f"     --- last console lines of the {line} guest ---")
             for l in tail:
                 print("     | " + l)
-        print(f"next: rerun with 'make check KERNEL={line} T=<program>'; full logs in {outdir}/"
+        print(f"next: rerun with 'make check KERNEL={line.split('-')[0]} T=<program>'; full logs in {outdir}/"
               f" (console.log, records.log); 'make shell KERNEL={line}' gives a guest shell")
     print(f"{line}: {passed} passed, {failed} failed, {skipped} skipped ({wall} s)")
     return 1 if failed else 0

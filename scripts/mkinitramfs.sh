@@ -51,6 +51,14 @@ done
 cp "$out/drivers/gpu/drm/prime-helpers/prime_helpers.ko" "$stage/lib/modules/ours/"
 cp "$out/drivers/gpu/drm/ph_vgem/ph_vgem.ko" "$stage/lib/modules/ours/"
 printf '%s\n' "prime_helpers.ko" "ph_vgem.ko num_devices=2" >"$stage/etc/ph/our-modules"
+# Further reference drivers, loaded when built.
+EXTRA_DRIVERS="ph_edu"
+for drv in $EXTRA_DRIVERS; do
+	ko=$out/drivers/gpu/drm/$drv/$drv.ko
+	[ -f "$ko" ] || continue
+	cp "$ko" "$stage/lib/modules/ours/"
+	echo "$drv.ko" >>"$stage/etc/ph/our-modules"
+done
 # Bench self-test payloads: present, but only used when the bench tests itself.
 for f in "$out"/tests/bench/*.ko; do [ -e "$f" ] && cp "$f" "$stage/selftests/"; done
 

@@ -5,6 +5,7 @@
 # stays silent too long: a hang is reported, never counted as a pass.
 #   run-guest.sh LINE OUTDIR [MODE] [TESTS] [PER_TEST_TIMEOUT]
 # MODE is check (default), shell, or a bench self-test mode (guest-init.sh).
+# PH_IOMMU=off boots without the intel-iommu device (DMA goes untranslated).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -27,9 +28,11 @@ screen=""
 # no_timer_check: under TCG on a loaded host the IO-APIC timer check can fail
 # spuriously and panic the boot ("timer doesn't work through Interrupt-remapped
 # IO-APIC"); the guest has a working timer, so skip the check.
-append="$screen console=ttyS0 panic=-1 no_timer_check intel_iommu=on ph.mode=$mode ph.tests=$tests ph.timeout=$ptimeout"
+iommu_dev=(-device intel-iommu) iommu_arg=intel_iommu=on
+[ "${PH_IOMMU:-on}" = off ] && iommu_dev=() iommu_arg=intel_iommu=off
+append="$screen console=ttyS0 panic=-1 no_timer_check $iommu_arg ph.mode=$mode ph.tests=$tests ph.timeout=$ptimeout"
 qemu=(qemu-system-x86_64 -accel tcg -machine q35 -m 2G -smp 2
-	-device intel-iommu -vga none -device cirrus-vga -device edu
+	"${iommu_dev[@]}" -vga none -device cirrus-vga -device edu
 	-kernel "$kernel" -initrd "$initrd" -display none -no-reboot
 	-qmp "unix:$outdir/qmp.sock,server=on,wait=off")
 
