@@ -65,8 +65,9 @@ int drm_ph_device_init(struct drm_ph_device *phdev);
 /**
  * struct drm_ph_file - per-file state of the PRIME helpers
  * @lock: protects both trees; taken before &drm_device.object_name_lock
- * @by_dmabuf: cache entries ordered by (dma-buf, handle)
+ * @by_dmabuf: cache entries ordered by dma-buf, then by age
  * @by_handle: the same entries ordered by handle
+ * @next_seq: age stamp of the next entry, protected by @lock
  *
  * The two trees form the file's two-way PRIME cache: a dma-buf imported or
  * exported through this file maps to the handle that was used for it, and a
@@ -77,6 +78,7 @@ struct drm_ph_file {
 	struct mutex lock; /* protects both trees */
 	struct rb_root by_dmabuf;
 	struct rb_root by_handle;
+	u64 next_seq;
 };
 
 /**

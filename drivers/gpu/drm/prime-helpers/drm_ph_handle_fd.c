@@ -11,9 +11,11 @@
  * that the file already imported or exported must give back the same handle,
  * and exporting a handle twice, or exporting an imported buffer, must give
  * back the same dma-buf. Each &struct drm_ph_file therefore keeps entries
- * (dma-buf, handle) in two red-black trees, one ordered by dma-buf (then
- * handle), one by handle, so both directions are looked up in O(log n)
- * however many buffers the file holds.
+ * (dma-buf, handle) in two red-black trees, one ordered by dma-buf (then by
+ * age), one by handle, so both directions are looked up in O(log n) however
+ * many buffers the file holds. When one dma-buf has several entries (a
+ * flink-opened handle exported next to an imported one), an import answers
+ * with the oldest, as the core's own cache does.
  *
  * References: an entry holds a reference on its dma-buf, so its key cannot be
  * freed and reused while the entry exists. It holds nothing on the object;
@@ -52,12 +54,14 @@
  * struct drm_ph_cache_entry - one (dma-buf, handle) pair of a file
  * @dma_buf: the dma-buf, referenced by the entry
  * @handle: the handle in the file
+ * @seq: age stamp, orders the entries of one dma-buf
  * @dmabuf_node: node in &drm_ph_file.by_dmabuf
  * @handle_node: node in &drm_ph_file.by_handle
  */
 struct drm_ph_cache_entry {
 	struct dma_buf *dma_buf;
 	u32 handle;
+	u64 seq;
 	struct rb_node dmabuf_node;
 	struct rb_node handle_node;
 };
@@ -69,7 +73,7 @@ static bool drm_ph_entry_dmabuf_less(struct rb_node *a, const struct rb_node *b)
 
 	if (ea->dma_buf != eb->dma_buf)
 		return (uintptr_t)ea->dma_buf < (uintptr_t)eb->dma_buf;
-	return ea->handle < eb->handle;
+	return ea->seq < eb->seq;
 }
 
 static bool drm_ph_entry_handle_less(struct rb_node *a, const struct rb_node *b)
@@ -78,7 +82,7 @@ static bool drm_ph_entry_handle_less(struct rb_node *a, const struct rb_node *b)
 	       rb_entry(b, struct drm_ph_cache_entry, handle_node)->handle;
 }
 
-/* The entry of @dma_buf with the lowest handle, or NULL. */
+/* The oldest entry of @dma_buf, or NULL. */
 static struct drm_ph_cache_entry *drm_ph_cache_first_by_dmabuf(struct drm_ph_file *pfile,
 							       struct dma_buf *dma_buf)
 {
@@ -136,6 +140,7 @@ static int drm_ph_cache_add(struct drm_ph_file *pfile, struct dma_buf *dma_buf, 
 	get_dma_buf(dma_buf);
 	entry->dma_buf = dma_buf;
 	entry->handle = handle;
+	entry->seq = pfile->next_seq++;
 	rb_add(&entry->dmabuf_node, &pfile->by_dmabuf, drm_ph_entry_dmabuf_less);
 	rb_add(&entry->handle_node, &pfile->by_handle, drm_ph_entry_handle_less);
 	drm_ph_stat_inc(DRM_PH_STAT_CACHE_ENTRIES);
@@ -235,6 +240,7 @@ void drm_ph_file_init(struct drm_file *file, struct drm_ph_file *pfile)
 	mutex_init(&pfile->lock);
 	pfile->by_dmabuf = RB_ROOT;
 	pfile->by_handle = RB_ROOT;
+	pfile->next_seq = 0;
 	file->driver_priv = pfile;
 }
 EXPORT_SYMBOL_NS_GPL(drm_ph_file_init, DRM_PRIME_HELPERS);
