@@ -14,7 +14,7 @@ MODULE_LINES := $(if $(KERNEL),$(KERNEL),6.1 6.12)
 CC := gcc
 TEST_CFLAGS := -Wall -Wextra -Werror -O2 -g -I$(ROOT)/tests/igt/lib -I$(ROOT)/include/uapi \
 	$(shell pkg-config --cflags libdrm 2>/dev/null)
-TEST_LDLIBS := $(shell pkg-config --libs libdrm 2>/dev/null) -lpthread
+TEST_LDLIBS := $(shell pkg-config --libs libdrm 2>/dev/null) -lpthread -lz
 
 IGT_LIB_SRCS := $(wildcard tests/igt/lib/*.c)
 IGT_LIB_HDRS := $(wildcard tests/igt/lib/*.h) $(wildcard include/uapi/drm/*.h)

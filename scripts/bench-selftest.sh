@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # The bench tests itself: a failing guest test, a test that never returns, a
-# kernel WARN and a hung guest must each fail the run with a clear message.
+# screen that differs from what a test expects by one pixel, a kernel WARN and
+# a hung guest must each fail the run with a clear message.
 # Each case boots the guest in a self-test mode and checks the judge's verdict.
 #   bench-selftest.sh LINE JSON_OUT
 set -uo pipefail
@@ -32,6 +33,7 @@ run_case() {
 
 run_case failing-test selftest-fail "FAIL $line: bench_selftest_fail/fails-on-purpose"
 run_case test-timeout selftest-timeout "bench_selftest_hang/(timeout)" 15
+run_case screen-mismatch selftest-screen "FAIL $line: bench_selftest_screen/screen-wrong-pixel"
 run_case kernel-warn selftest-warn "kernel WARN: "
 run_case hung-guest selftest-hang "guest hung and was killed" 60 25
 

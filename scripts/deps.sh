@@ -10,7 +10,7 @@ PACKAGES=(
 	# guest and initramfs
 	qemu-system-x86 busybox-static kmod cpio xz-utils gzip file
 	# module and userspace builds, lint
-	gcc make libc6-dev pkg-config libdrm-dev sparse
+	gcc make libc6-dev pkg-config libdrm-dev zlib1g-dev sparse
 	# documentation (Sphinx + the kernel's kernel-doc) and packaging
 	python3-sphinx dkms
 	# headers of both Debian kernel lines (meta packages, resolved below)

@@ -7,7 +7,8 @@
 # @KMEMLEAK, @DMESG lines and @END. Options come from the kernel command line:
 #   ph.tests=GLOB[,GLOB]  test programs to run (default: all)
 #   ph.timeout=SECONDS    per-program timeout (default 300)
-#   ph.mode=check|shell|demo|selftest-fail|selftest-warn|selftest-hang|selftest-timeout
+#   ph.mode=check|shell|demo|selftest-fail|selftest-warn|selftest-hang|selftest-timeout|
+#           selftest-screen
 
 /bin/busybox --install -s /bin
 export PATH=/bin LD_LIBRARY_PATH=/lib/x86_64-linux-gnu
@@ -100,6 +101,7 @@ demo)
 	;;
 selftest-fail) run_program /selftests/bench_selftest_fail ;;
 selftest-timeout) run_program /selftests/bench_selftest_hang ;;
+selftest-screen) run_program /selftests/bench_selftest_screen ;;
 selftest-warn) load /selftests ph_selftest_warn.ko ;;
 selftest-hang)
 	say "bench self-test: hanging on purpose"

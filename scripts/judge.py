@@ -43,6 +43,15 @@ def main():
     line, outdir, json_out = sys.argv[1:4]
     expect_fail = "--expect-fail" in sys.argv
     records = open(f"{outdir}/records.log", errors="replace").read().splitlines()
+    try:  # verdicts the host added while the guest ran (screen checks)
+        host_records = open(f"{outdir}/host-records.log").read().splitlines()
+    except OSError:
+        host_records = []
+    details = {}
+    for r in host_records:
+        f = r.split(" ", 3)
+        if f[0] == "@DETAIL" and len(f) == 4:
+            details[f"{f[1]}/{f[2]}"] = f[3]
     console = open(f"{outdir}/console.log", errors="replace").read().splitlines()
     try:
         status, wall = open(f"{outdir}/status").read().split()
@@ -73,6 +82,16 @@ def main():
         elif f[0] == "@RESULT" and len(f) == 4:
             res = {"SUCCESS": "pass", "SKIP": "skip"}.get(f[3], "fail")
             results.append((f"{f[1]}/{f[2]}", res, ""))
+    for r in host_records:
+        f = r.split(" ", 3)
+        if f[0] == "@RESULT" and len(f) == 4:
+            res = "pass" if f[3] == "SUCCESS" else "fail"
+            results.append((f"{f[1]}/{f[2]}", res, details.get(f"{f[1]}/{f[2]}", "")))
+    for r in records:
+        f = r.split()
+        if f and f[0] == "@SCREEN" and len(f) >= 3 and not any(
+                n == f"{f[1]}/screen-{f[2]}" for n, _, _ in results):
+            add(f"{f[1]}/screen-{f[2]}", False, "the host gave no verdict for this screen check")
     for prog in started:
         rc = exits.get(prog)
         failed_sub = any(n.startswith(prog + "/") and r == "fail" for n, r, _ in results)

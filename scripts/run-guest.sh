@@ -21,6 +21,7 @@ mkdir -p "$outdir"
 console=$outdir/console.log records=$outdir/records.log
 : >"$console"
 : >"$records"
+: >"$outdir/host-records.log"
 
 # The demo also shows the console on the screen (cirrus' fbcon).
 screen=""
@@ -62,6 +63,14 @@ while kill -0 $qpid 2>/dev/null; do
 			@LOAD) [ "$a" = ok ] || log guest "$line: module $b failed to load" ;;
 			@UNLOAD) [ "$a" = ok ] || log guest "$line: module $b failed to unload" ;;
 			@SAY) log guest "$line: $a $b $c" ;;
+			@SCREEN)
+				log guest "$line: screen check '$b' requested by $a"
+				# $c is "CRC WIDTH HEIGHT": three arguments.
+				# shellcheck disable=SC2086
+				python3 "$PH_ROOT/scripts/screen-check.py" "$outdir/qmp.sock" "$outdir" "$a" "$b" \
+					$c >>"$outdir/host-records.log"
+				tail -n 2 "$outdir/host-records.log" | grep -q "screen-$b SUCCESS" ||
+					log guest "$line: screen check '$b' FAILED" ;;
 			@SCREENSHOT)
 				python3 "$PH_ROOT/scripts/qmp-screendump.py" "$outdir/qmp.sock" "$outdir/$a.png" &&
 					log guest "$line: screen saved to $outdir/$a.png" ;;
