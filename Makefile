@@ -19,7 +19,11 @@ TEST_LDLIBS := $(shell pkg-config --libs libdrm 2>/dev/null) -lpthread -lz
 IGT_LIB_SRCS := $(wildcard tests/igt/lib/*.c)
 IGT_LIB_HDRS := $(wildcard tests/igt/lib/*.h) $(wildcard include/uapi/drm/*.h)
 IGT_LIB_OBJS := $(patsubst tests/igt/lib/%.c,$(BUILD)/tests/lib/%.o,$(IGT_LIB_SRCS))
+# Not intermediate: keep them between builds.
+.SECONDARY: $(IGT_LIB_OBJS)
 IGT_BINS := $(patsubst tests/igt/%.c,$(BUILD)/tests/igt/%,$(wildcard tests/igt/*.c))
+# mesa_*.c programs also link Mesa and run in their own guest (initrd-mesa.gz).
+MESA_PKGS := gbm egl glesv2
 DEMO_BINS := $(patsubst tests/demo/%.c,$(BUILD)/tests/demo/%,$(wildcard tests/demo/*.c))
 SELFTEST_BINS := $(patsubst tests/bench/guest/%.c,$(BUILD)/tests/bench/%,$(wildcard tests/bench/guest/*.c))
 
@@ -56,6 +60,11 @@ tests: $(IGT_BINS) $(SELFTEST_BINS) $(DEMO_BINS)
 $(BUILD)/tests/lib/%.o: tests/igt/lib/%.c $(IGT_LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/igt/mesa_%: tests/igt/mesa_%.c $(IGT_LIB_OBJS) $(IGT_LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $(shell pkg-config --cflags $(MESA_PKGS) 2>/dev/null) $< $(IGT_LIB_OBJS) \
+		$(TEST_LDLIBS) $(shell pkg-config --libs $(MESA_PKGS) 2>/dev/null) -o $@
 
 $(BUILD)/tests/igt/%: tests/igt/%.c $(IGT_LIB_OBJS) $(IGT_LIB_HDRS)
 	@mkdir -p $(dir $@)

@@ -85,15 +85,22 @@ if step_selected dkms; then
 	add_counts "$results/dkms.json"
 fi
 
-# Guests boot only if T= selects at least one test program.
-programs_selected() {
-	local p
+# Guests boot only if T= selects at least one test program: the main boot
+# for the ordinary programs, the Mesa boot for mesa_* ones.
+programs_selected() {	# programs_selected mesa|plain
+	local p name kind
 	for p in "$PH_BUILD"/tests/igt/*; do
-		step_selected "$(basename "$p")" && return 0
+		name=$(basename "$p")
+		case $name in mesa_*) kind=mesa ;; *) kind=plain ;; esac
+		[ "$kind" = "$1" ] || continue
+		step_selected "$name" && return 0
 	done
 	return 1
 }
-programs_selected || lines=""
+main_boot=0 mesa_boot=0
+programs_selected plain && main_boot=1
+programs_selected mesa && mesa_boot=1
+[ $main_boot = 1 ] || [ $mesa_boot = 1 ] || lines=""
 
 for line in $lines; do
 	ran_something=1
@@ -102,21 +109,34 @@ for line in $lines; do
 		total_fail=$((total_fail + 1))
 		continue
 	fi
-	out=$PH_BUILD/$line/run
-	log guest "$line: booting (tests: ${tests:-all})"
-	bash "$PH_ROOT/scripts/run-guest.sh" "$line" "$out" check "${tests:-*}" "$(timeout_for "$line")"
-	python3 "$PH_ROOT/scripts/judge.py" "$line" "$out" "$results/$line.json"
-	add_counts "$results/$line.json"
+	if [ $main_boot = 1 ]; then
+		out=$PH_BUILD/$line/run
+		log guest "$line: booting (tests: ${tests:-all})"
+		bash "$PH_ROOT/scripts/run-guest.sh" "$line" "$out" check "${tests:-*}" "$(timeout_for "$line")"
+		python3 "$PH_ROOT/scripts/judge.py" "$line" "$out" "$results/$line.json"
+		add_counts "$results/$line.json"
+	fi
 
 	# DMA-engine tests also run in a boot without the IOMMU, where the
 	# device's 28-bit reach meets untranslated addresses.
-	if ls "$PH_BUILD"/tests/igt/prime_edu* >/dev/null 2>&1 && step_selected prime_edu; then
+	if ls "$PH_BUILD"/tests/igt/prime_edu* >/dev/null 2>&1 && [ $main_boot = 1 ] &&
+		step_selected prime_edu; then
 		log guest "$line: booting without the IOMMU (tests: prime_edu*)"
 		PH_IOMMU=off bash "$PH_ROOT/scripts/run-guest.sh" "$line" "$PH_BUILD/$line/run-noiommu" check \
 			'prime_edu*' "$(timeout_for "$line")"
 		python3 "$PH_ROOT/scripts/judge.py" "$line-noiommu" "$PH_BUILD/$line/run-noiommu" \
 			"$results/$line-noiommu.json"
 		add_counts "$results/$line-noiommu.json"
+	fi
+
+	# Mesa clients run in their own, much larger, initramfs.
+	if [ -f "$PH_BUILD/$line/initrd-mesa.gz" ] && [ $mesa_boot = 1 ]; then
+		log guest "$line: booting the Mesa guest (tests: mesa_*)"
+		PH_INITRD=$PH_BUILD/$line/initrd-mesa.gz bash "$PH_ROOT/scripts/run-guest.sh" "$line" \
+			"$PH_BUILD/$line/run-mesa" check 'mesa_*' "$(timeout_for "$line")"
+		python3 "$PH_ROOT/scripts/judge.py" "$line-mesa" "$PH_BUILD/$line/run-mesa" \
+			"$results/$line-mesa.json"
+		add_counts "$results/$line-mesa.json"
 	fi
 done
 

@@ -62,12 +62,29 @@ done
 # Bench self-test payloads: present, but only used when the bench tests itself.
 for f in "$out"/tests/bench/*.ko; do [ -e "$f" ] && cp "$f" "$stage/selftests/"; done
 
-# Test programs and every shared library they link.
-cp "$PH_BUILD"/tests/igt/* "$stage/tests/"
+# Test programs and every shared library they link. mesa_* programs need
+# Mesa: they go into their own initramfs, below.
+for t in "$PH_BUILD"/tests/igt/*; do
+	case $(basename "$t") in mesa_*) ;; *) cp "$t" "$stage/tests/" ;; esac
+done
 cp "$PH_BUILD"/tests/bench/* "$stage/selftests/" 2>/dev/null || true
 mkdir -p "$stage/demo"
 cp "$PH_BUILD"/tests/demo/* "$stage/demo/" 2>/dev/null || true
+# copy_with_libs FILE...: copy each file and the shared libraries it needs.
+copy_with_libs() {
+	local f
+	for f in "$@"; do
+		[ -e "$stage$f" ] || { mkdir -p "$stage$(dirname "$f")" && cp -L "$f" "$stage$f"; }
+		file -bL "$f" | grep -q "dynamically linked" || continue
+		ldd "$f" | awk '/=>/ { print $3 } /^\t\// { print $1 }'
+	done | sort -u | while read -r lib; do
+		[ -n "$lib" ] && [ -e "$lib" ] && [ ! -e "$stage$lib" ] || continue
+		mkdir -p "$stage$(dirname "$lib")"
+		cp -L "$lib" "$stage$lib"
+	done
+}
 for bin in "$stage"/tests/* "$stage"/selftests/* "$stage"/demo/*; do
+	[ -f "$bin" ] || continue
 	file -b "$bin" | grep -q "dynamically linked" || continue
 	ldd "$bin" | awk '/=>/ { print $3 } /^\t\// { print $1 }'
 done | sort -u | while read -r lib; do
@@ -80,3 +97,17 @@ done
 echo "$line $abi" >"$stage/etc/ph/kernel"
 (cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/initrd.gz"
 log initrd "$line: $(du -h "$out/initrd.gz" | cut -f1) ($(wc -l <"$stage/etc/ph/stock-modules") stock modules, $(ls "$stage/tests" | wc -l) test programs)"
+
+# The Mesa guest: only the mesa_* programs, plus Mesa's software driver
+# (kms_swrast, dlopened, so ldd of the programs does not find it), the GLVND
+# EGL vendor file and everything those link (libLLVM alone is ~120 MB).
+rm -f "$out/initrd-mesa.gz"
+mesa_progs=$(ls "$PH_BUILD"/tests/igt/mesa_* 2>/dev/null || true)
+[ -n "$mesa_progs" ] || exit 0
+rm -rf "$stage/tests" && mkdir -p "$stage/tests"
+cp $mesa_progs "$stage/tests/"
+multiarch=/usr/lib/x86_64-linux-gnu
+copy_with_libs "$stage"/tests/* "$multiarch/dri/kms_swrast_dri.so" "$multiarch/dri/swrast_dri.so" \
+	"$multiarch/libEGL_mesa.so.0" /usr/share/glvnd/egl_vendor.d/50_mesa.json
+(cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/initrd-mesa.gz"
+log initrd "$line: Mesa guest $(du -h "$out/initrd-mesa.gz" | cut -f1) ($(ls "$stage/tests" | wc -l) program(s))"

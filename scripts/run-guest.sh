@@ -5,7 +5,8 @@
 # stays silent too long: a hang is reported, never counted as a pass.
 #   run-guest.sh LINE OUTDIR [MODE] [TESTS] [PER_TEST_TIMEOUT]
 # MODE is check (default), shell, or a bench self-test mode (guest-init.sh).
-# PH_IOMMU=off boots without the intel-iommu device (DMA goes untranslated).
+# PH_IOMMU=off boots without the intel-iommu device (DMA goes untranslated);
+# PH_INITRD= boots another initramfs of the line (the Mesa guest's).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -14,7 +15,7 @@ case $line in
 6.1 | 6.12) kernel=$(debian_kernel_dir "$(debian_kernel_abi "$line")")/vmlinuz ;;
 debug) kernel=$(debug_kernel_dir)/vmlinuz ;;
 esac
-initrd=$PH_BUILD/$line/initrd.gz
+initrd=${PH_INITRD:-$PH_BUILD/$line/initrd.gz}
 [ -f "$kernel" ] || die "no kernel image for $line at $kernel" "run 'make deps' or 'make debug-kernel'"
 [ -f "$initrd" ] || die "no initramfs for $line" "run 'make initramfs KERNEL=$line'"
 mkdir -p "$outdir"
