@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * DRM_IOCTL_PH_EDU_COPY: the DMA engine copies a byte range from one object
+ * to another.
+ *
+ * Each object is seen through an sg table mapped for the edu device (a DMA
+ * view). An imported object already has one: the library attached the
+ * dma-buf with the edu device and mapped it when it was imported, so those
+ * DMA addresses come from the exporter's sg table, translated by the IOMMU.
+ * For an object of our own, the copy pins its pages and maps a private copy
+ * of its page list for the device, for the duration of the copy.
+ *
+ * The copy then goes window by window: as much as the device's buffer takes
+ * (PH_EDU_WINDOW_SIZE) is gathered from the source into it, one transfer per
+ * DMA-contiguous piece, and scattered from there to the destination the same
+ * way. Offsets need no
+ * alignment; a piece ends where a DMA segment or the window ends.
+ */
+
+#include <linux/dma-mapping.h>
+#include <linux/minmax.h>
+#include <linux/scatterlist.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+
+#include <uapi/drm/ph_edu_drm.h>
+
+#include "ph_edu.h"
+
+struct ph_edu_dma_view {
+	struct drm_ph_object *phobj;
+	struct sg_table *sgt;	/* DMA-mapped for the edu device */
+	bool own;		/* mapped here: unmap and unpin when done */
+};
+
+/* Walks the DMA segments of a view, forward only. */
+struct ph_edu_cursor {
+	struct scatterlist *sg;	/* current DMA segment */
+	unsigned int left;	/* DMA segments from @sg on */
+	u64 start;		/* object offset of @sg's first byte */
+};
+
+/* Map a private copy of an own object's page list: the library's must stay as it is. */
+static struct sg_table *ph_edu_map_pages(struct device *dev, struct sg_table *pages)
+{
+	struct scatterlist *src, *dst;
+	struct sg_table *sgt;
+	unsigned int i;
+	int ret;
+
+	sgt = kmalloc(sizeof(*sgt), GFP_KERNEL);
+	if (!sgt)
+		return ERR_PTR(-ENOMEM);
+	ret = sg_alloc_table(sgt, pages->orig_nents, GFP_KERNEL);
+	if (ret)
+		goto err_free;
+
+	dst = sgt->sgl;
+	for_each_sgtable_sg(pages, src, i) {
+		sg_set_page(dst, sg_page(src), src->length, src->offset);
+		dst = sg_next(dst);
+	}
+
+	ret = dma_map_sgtable(dev, sgt, DMA_BIDIRECTIONAL, 0);
+	if (ret)
+		goto err_table;
+	return sgt;
+
+err_table:
+	sg_free_table(sgt);
+err_free:
+	kfree(sgt);
+	return ERR_PTR(ret);
+}
+
+static int ph_edu_view_get(struct ph_edu_device *edev, struct drm_gem_object *obj,
+			   struct ph_edu_dma_view *view)
+{
+	struct device *dev = edev->ph.drm.dev;
+	struct sg_table *pages;
+	int ret;
+
+	view->phobj = to_drm_ph_object(obj);
+	view->own = !obj->import_attach;
+	if (!view->own) {
+		/* Set once by the import and kept until the object is freed. */
+		view->sgt = view->phobj->import_sgt;
+		dma_sync_sgtable_for_device(dev, view->sgt, DMA_BIDIRECTIONAL);
+		return 0;
+	}
+
+	ret = drm_ph_shmem_pin(view->phobj);
+	if (ret)
+		return ret;
+	pages = drm_ph_shmem_get_pages_sgt(view->phobj);
+	if (IS_ERR(pages)) {
+		ret = PTR_ERR(pages);
+		goto err_unpin;
+	}
+	view->sgt = ph_edu_map_pages(dev, pages);
+	if (IS_ERR(view->sgt)) {
+		ret = PTR_ERR(view->sgt);
+		goto err_unpin;
+	}
+	return 0;
+
+err_unpin:
+	drm_ph_shmem_unpin(view->phobj);
+	return ret;
+}
+
+static void ph_edu_view_put(struct ph_edu_device *edev, struct ph_edu_dma_view *view)
+{
+	struct device *dev = edev->ph.drm.dev;
+
+	if (!view->own) {
+		dma_sync_sgtable_for_cpu(dev, view->sgt, DMA_BIDIRECTIONAL);
+		return;
+	}
+	dma_unmap_sgtable(dev, view->sgt, DMA_BIDIRECTIONAL, 0);
+	sg_free_table(view->sgt);
+	kfree(view->sgt);
+	drm_ph_shmem_unpin(view->phobj);
+}
+
+static void ph_edu_cursor_init(struct ph_edu_cursor *cur, struct ph_edu_dma_view *view)
+{
+	cur->sg = view->sgt->sgl;
+	cur->left = view->sgt->nents;
+	cur->start = 0;
+}
+
+/* DMA address of object offset @off, and how many bytes are contiguous from there. */
+static int ph_edu_cursor_seek(struct ph_edu_cursor *cur, u64 off, dma_addr_t *addr, u64 *len)
+{
+	while (cur->left && off - cur->start >= sg_dma_len(cur->sg)) {
+		cur->start += sg_dma_len(cur->sg);
+		cur->sg = sg_next(cur->sg);
+		cur->left--;
+	}
+	/* An exporter's table shorter than its dma-buf. */
+	if (!cur->left)
+		return -EIO;
+
+	*addr = sg_dma_address(cur->sg) + (off - cur->start);
+	*len = sg_dma_len(cur->sg) - (off - cur->start);
+	return 0;
+}
+
+/* Move @len bytes between the window and the object at @off, piece by piece. */
+static int ph_edu_move(struct ph_edu_device *edev, struct ph_edu_cursor *cur, u64 off, u32 len,
+		       enum ph_edu_dir dir, u32 *transfers)
+{
+	u32 done, piece;
+	dma_addr_t addr;
+	u64 contiguous;
+	int ret;
+
+	for (done = 0; done < len; done += piece) {
+		ret = ph_edu_cursor_seek(cur, off + done, &addr, &contiguous);
+		if (ret)
+			return ret;
+		piece = min_t(u64, contiguous, len - done);
+		ret = ph_edu_engine_transfer(edev, addr, done, piece, dir);
+		if (ret)
+			return ret;
+		(*transfers)++;
+	}
+	return 0;
+}
+
+static int ph_edu_copy_windows(struct ph_edu_device *edev, struct ph_edu_dma_view *src,
+			       struct ph_edu_dma_view *dst, struct ph_edu_copy *args)
+{
+	struct ph_edu_cursor src_cur, dst_cur;
+	u64 done;
+	u32 window;
+	int ret;
+
+	ph_edu_cursor_init(&src_cur, src);
+	ph_edu_cursor_init(&dst_cur, dst);
+
+	for (done = 0; done < args->length; done += window) {
+		window = min_t(u64, args->length - done, PH_EDU_WINDOW_SIZE);
+		ret = ph_edu_move(edev, &src_cur, args->src_offset + done, window,
+				  PH_EDU_TO_WINDOW, &args->transfers);
+		if (ret)
+			return ret;
+		ret = ph_edu_move(edev, &dst_cur, args->dst_offset + done, window,
+				  PH_EDU_FROM_WINDOW, &args->transfers);
+		if (ret)
+			return ret;
+		/* A long copy ends early only for a dying process. */
+		if (fatal_signal_pending(current))
+			return -EINTR;
+	}
+	return 0;
+}
+
+static int ph_edu_copy_engine(struct ph_edu_device *edev, struct drm_gem_object *src_obj,
+			      struct drm_gem_object *dst_obj, struct ph_edu_copy *args)
+{
+	struct ph_edu_dma_view src, dst;
+	struct ph_edu_dma_view *dstp = &dst;
+	int ret;
+
+	ret = ph_edu_view_get(edev, src_obj, &src);
+	if (ret)
+		return ret;
+	/* One mapping serves both sides of a copy within an object. */
+	if (dst_obj == src_obj) {
+		dstp = &src;
+	} else {
+		ret = ph_edu_view_get(edev, dst_obj, &dst);
+		if (ret)
+			goto out_src;
+	}
+	args->src_segments = src.sgt->orig_nents;
+	args->dst_segments = dstp->sgt->orig_nents;
+
+	/* Nothing was started yet: the ioctl can be restarted as a whole. */
+	if (mutex_lock_interruptible(&edev->engine_lock)) {
+		ret = -ERESTARTSYS;
+	} else {
+		ret = ph_edu_copy_windows(edev, &src, dstp, args);
+		mutex_unlock(&edev->engine_lock);
+	}
+
+	if (dstp == &dst)
+		ph_edu_view_put(edev, &dst);
+out_src:
+	ph_edu_view_put(edev, &src);
+	return ret;
+}
+
+static bool ph_edu_ranges_overlap(const struct ph_edu_copy *args)
+{
+	return args->src_offset < args->dst_offset + args->length &&
+	       args->dst_offset < args->src_offset + args->length;
+}
+
+/**
+ * ph_edu_copy_ioctl - DRM_IOCTL_PH_EDU_COPY
+ * @drm: the device
+ * @data: &struct ph_edu_copy
+ * @file: the caller's DRM file, owner of the handles
+ *
+ * Checks the arguments, waits for the implicit fences (source: writers;
+ * destination: everybody) within the fence timeout, then copies with the
+ * engine. See &struct ph_edu_copy for the errors.
+ *
+ * Returns: 0 or a negative errno.
+ */
+int ph_edu_copy_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct ph_edu_device *edev = to_ph_edu_device(drm);
+	struct drm_gem_object *src, *dst;
+	struct ph_edu_copy *args = data;
+	long timeout;
+	int ret, idx;
+
+	if (args->flags)
+		return -EINVAL;
+	args->transfers = 0;
+	args->src_segments = 0;
+	args->dst_segments = 0;
+
+	src = drm_gem_object_lookup(file, args->src_handle);
+	if (!src)
+		return -ENOENT;
+	dst = drm_gem_object_lookup(file, args->dst_handle);
+	if (!dst) {
+		ret = -ENOENT;
+		goto out_src;
+	}
+
+	if (!ph_edu_range_valid(src, args->src_offset, args->length) ||
+	    !ph_edu_range_valid(dst, args->dst_offset, args->length) ||
+	    (src == dst && ph_edu_ranges_overlap(args))) {
+		ret = -EINVAL;
+		goto out_dst;
+	}
+	ret = 0;
+	if (!args->length)
+		goto out_dst;
+
+	timeout = ph_edu_wait_idle(src, false, ph_edu_fence_timeout());
+	if (timeout > 0)
+		timeout = ph_edu_wait_idle(dst, true, timeout);
+	if (timeout < 0) {
+		ret = timeout;
+		goto out_dst;
+	}
+
+	if (!drm_dev_enter(drm, &idx)) {
+		ret = -ENODEV;
+		goto out_dst;
+	}
+	/* Without translation the engine reaches too little memory (see probe). */
+	if (edev->dma_reaches_all)
+		ret = ph_edu_copy_engine(edev, src, dst, args);
+	else
+		ret = -EIO;
+	drm_dev_exit(idx);
+
+out_dst:
+	drm_gem_object_put(dst);
+out_src:
+	drm_gem_object_put(src);
+	return ret;
+}

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ph_edu: the second reference driver of the PRIME helper library, bound to
+ * QEMU's "edu" PCI device (1234:11e8), a DMA engine that addresses 28 bits.
+ *
+ * The library does all the sharing, wired by DRM_PH_DRIVER_OPS: dumb buffers
+ * on shmem, exported as dma-bufs, and foreign dma-bufs imported by attaching
+ * and mapping them for the edu PCI device, so their DMA addresses go through
+ * the IOMMU when there is one. The driver adds two ioctls: a copy done by
+ * the device's DMA engine (ph_edu_copy.c) and a checksum done by the kernel
+ * through the CPU (ph_edu_checksum.c).
+ *
+ * Without an IOMMU the DMA API maps pages at their physical address, and
+ * with this little address space it could only fail (with a warning) for
+ * every page above 256 MiB. The driver finds that out at probe and refuses
+ * what would need such a mapping, with -EIO, before asking for it: foreign
+ * imports, and copies. Self-imports and CPU access still work.
+ */
+
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
+#include <linux/iommu.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_ioctl.h>
+#include <drm/drm_ph.h>
+#include <drm/drm_print.h>
+
+#include <uapi/drm/ph_edu_drm.h>
+
+#include "ph_edu.h"
+
+/* Translated: the IOMMU gives the device addresses below its mask. */
+static bool ph_edu_dma_translated(struct device *dev)
+{
+	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
+
+	return domain && iommu_is_dma_domain(domain);
+}
+
+/* A buffer of this device comes back as the object itself: nothing is mapped. */
+static bool ph_edu_is_self_import(struct drm_device *drm, struct dma_buf *dma_buf)
+{
+	struct drm_ph_object *phobj;
+
+	if (!drm_ph_is_own_dma_buf(dma_buf))
+		return false;
+	phobj = dma_buf->priv;
+	return phobj->base.dev == drm;
+}
+
+static struct drm_gem_object *ph_edu_gem_prime_import(struct drm_device *drm,
+						      struct dma_buf *dma_buf)
+{
+	if (!to_ph_edu_device(drm)->dma_reaches_all && !ph_edu_is_self_import(drm, dma_buf))
+		return ERR_PTR(-EIO);
+	return drm_ph_gem_prime_import(drm, dma_buf);
+}
+
+static const struct drm_ioctl_desc ph_edu_ioctls[] = {
+	DRM_IOCTL_DEF_DRV(PH_EDU_COPY, ph_edu_copy_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(PH_EDU_CHECKSUM, ph_edu_checksum_ioctl, DRM_RENDER_ALLOW),
+};
+
+DEFINE_DRM_GEM_FOPS(ph_edu_fops);
+
+/*
+ * The import hook replaces the one DRM_PH_DRIVER_OPS sets, on purpose: it
+ * must refuse before the library attaches and maps. The Kbuild file allows
+ * overriding an initializer in this file (W=1 and sparse warn about it).
+ */
+static const struct drm_driver ph_edu_driver = {
+	.driver_features = DRIVER_GEM | DRIVER_RENDER,
+	DRM_PH_DRIVER_OPS,
+	.gem_prime_import = ph_edu_gem_prime_import,
+	.ioctls = ph_edu_ioctls,
+	.num_ioctls = ARRAY_SIZE(ph_edu_ioctls),
+	.fops = &ph_edu_fops,
+	.name = "ph_edu",
+	.desc = "DMA engine of QEMU's edu device",
+	.date = "20260101",
+	.major = 1,
+	.minor = 0,
+};
+
+static void ph_edu_report_dma(struct ph_edu_device *edev)
+{
+	struct drm_device *drm = &edev->ph.drm;
+
+	if (ph_edu_dma_translated(drm->dev))
+		drm_info(drm, "DMA translated by the IOMMU\n");
+	else if (edev->dma_reaches_all)
+		drm_info(drm, "DMA untranslated, all memory below the engine's %u bits\n",
+			 PH_EDU_DMA_BITS);
+	else
+		drm_info(drm,
+			 "DMA untranslated and memory beyond the engine's %u bits: imports and copies fail with -EIO\n",
+			 PH_EDU_DMA_BITS);
+}
+
+static int ph_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct device *dev = &pdev->dev;
+	struct ph_edu_device *edev;
+	int ret;
+
+	if (drm_ph_abi_version() != DRM_PH_ABI_VERSION)
+		return -ENODEV;
+
+	ret = pcim_enable_device(pdev);
+	if (ret)
+		return ret;
+	ret = pcim_iomap_regions(pdev, BIT(0), "ph_edu");
+	if (ret)
+		return ret;
+	/* The engine drops address bits above 28: the DMA API must know. */
+	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(PH_EDU_DMA_BITS));
+	if (ret)
+		return ret;
+	pci_set_master(pdev);
+
+	edev = devm_drm_dev_alloc(dev, &ph_edu_driver, struct ph_edu_device, ph.drm);
+	if (IS_ERR(edev))
+		return PTR_ERR(edev);
+	edev->pdev = pdev;
+	edev->mmio = pcim_iomap_table(pdev)[0];
+	edev->dma_reaches_all = ph_edu_dma_translated(dev) ||
+				dma_get_required_mask(dev) <= dma_get_mask(dev);
+
+	ret = ph_edu_engine_init(edev);
+	if (ret)
+		return ret;
+	ret = drm_ph_device_init(&edev->ph);
+	if (ret)
+		return ret;
+	ret = drm_dev_register(&edev->ph.drm, 0);
+	if (ret)
+		return ret;
+
+	pci_set_drvdata(pdev, edev);
+	ph_edu_report_dma(edev);
+	return 0;
+}
+
+static void ph_edu_remove(struct pci_dev *pdev)
+{
+	struct ph_edu_device *edev = pci_get_drvdata(pdev);
+
+	/* Waits for ioctls inside drm_dev_enter(): no transfer outlives this. */
+	drm_dev_unplug(&edev->ph.drm);
+}
+
+static const struct pci_device_id ph_edu_pci_ids[] = {
+	{ PCI_DEVICE(0x1234, 0x11e8) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, ph_edu_pci_ids);
+
+static struct pci_driver ph_edu_pci_driver = {
+	.name = "ph_edu",
+	.id_table = ph_edu_pci_ids,
+	.probe = ph_edu_probe,
+	.remove = ph_edu_remove,
+};
+module_pci_driver(ph_edu_pci_driver);
+
+MODULE_DESCRIPTION("Reference driver for the PRIME helper library on QEMU's edu DMA engine");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(DRM_PRIME_HELPERS);
+MODULE_IMPORT_NS(DMA_BUF);

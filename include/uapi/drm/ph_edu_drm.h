@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * uAPI of the ph_edu reference driver: a DRM render device on QEMU's "edu"
+ * PCI device, whose DMA engine copies between GEM objects (its own dumb
+ * buffers, or dma-bufs of any exporter imported through PRIME).
+ *
+ * Both ioctls wait for the implicit fences of the objects they touch, for at
+ * most the module parameter fence_timeout_ms (10 s by default), and fail with
+ * -ETIMEDOUT when that expires; a signal interrupts the wait (-EINTR, or a
+ * restart). Without an IOMMU the engine cannot reach memory above its 28-bit
+ * limit: then foreign dma-bufs are refused at import and copies fail, both
+ * with -EIO, before any address is programmed.
+ */
+#ifndef _UAPI_PH_EDU_DRM_H_
+#define _UAPI_PH_EDU_DRM_H_
+
+#ifdef __KERNEL__
+#include <drm/drm.h>
+#else
+#include "drm.h"	/* libdrm's copy, found through pkg-config --cflags libdrm */
+#endif
+
+#define PH_EDU_COPY 0x0
+#define PH_EDU_CHECKSUM 0x1
+
+/**
+ * struct ph_edu_copy - DRM_IOCTL_PH_EDU_COPY argument
+ * @src_handle: GEM handle of the object read from
+ * @dst_handle: GEM handle of the object written to (may equal @src_handle if
+ *              the two ranges do not overlap)
+ * @src_offset: first byte read, any alignment
+ * @dst_offset: first byte written, any alignment
+ * @length: bytes to copy; 0 copies nothing and waits for nothing
+ * @flags: must be zero
+ * @transfers: returned: how many DMA transfers the engine made
+ * @src_segments: returned: entries of the source's sg table, that is its
+ *                physically contiguous extents (exporters merge neighbours)
+ * @dst_segments: returned: the same for the destination
+ *
+ * The device's DMA engine moves the bytes through its 4 KiB buffer, one
+ * transfer per piece that is contiguous in the device's address space. The
+ * copy first waits for the source's writers and for every user of the
+ * destination. Errors: -EINVAL for nonzero @flags, a range past the end of
+ * its object or overlapping ranges of one object; -ENOENT for an unknown
+ * handle; -ETIMEDOUT, -EINTR (see above); -EIO when the engine cannot reach
+ * the memory or fails.
+ */
+struct ph_edu_copy {
+	__u32 src_handle;
+	__u32 dst_handle;
+	__u64 src_offset;
+	__u64 dst_offset;
+	__u64 length;
+	__u32 flags;
+	__u32 transfers;
+	__u32 src_segments;
+	__u32 dst_segments;
+};
+
+/**
+ * struct ph_edu_checksum - DRM_IOCTL_PH_EDU_CHECKSUM argument
+ * @handle: GEM handle of the object
+ * @flags: must be zero
+ * @offset: first byte summed
+ * @length: bytes summed; 0 gives 0
+ * @sum: returned: the sum of the bytes, each as an unsigned value
+ *
+ * The kernel reads the object through its own mapping of it (a vmap, inside
+ * begin/end_cpu_access for an imported dma-buf), after waiting for its
+ * writers. Errors as for &struct ph_edu_copy.
+ */
+struct ph_edu_checksum {
+	__u32 handle;
+	__u32 flags;
+	__u64 offset;
+	__u64 length;
+	__u64 sum;
+};
+
+#define DRM_IOCTL_PH_EDU_COPY \
+	DRM_IOWR(DRM_COMMAND_BASE + PH_EDU_COPY, struct ph_edu_copy)
+#define DRM_IOCTL_PH_EDU_CHECKSUM \
+	DRM_IOWR(DRM_COMMAND_BASE + PH_EDU_CHECKSUM, struct ph_edu_checksum)
+
+#endif /* _UAPI_PH_EDU_DRM_H_ */

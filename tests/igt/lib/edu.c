@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <xf86drm.h>
+
+#include "debugfs.h"
+#include "drmtest.h"
+#include "edu.h"
+#include "igt.h"
+
+#define FENCE_TIMEOUT_PARAM "/sys/module/ph_edu/parameters/fence_timeout_ms"
+
+int edu_open_render(void)
+{
+	int fd = drm_open_device(DRIVER_PH_EDU, 0, DRM_NODE_RENDER);
+
+	igt_assert_f(fd >= 0, "cannot open the render node of %s: %s", DRIVER_PH_EDU,
+		     strerror(errno));
+	return fd;
+}
+
+int edu_open_card(void)
+{
+	return drm_open_card(DRIVER_PH_EDU, 0);
+}
+
+int __edu_copy_args(int fd, struct ph_edu_copy *arg)
+{
+	return ioctl(fd, DRM_IOCTL_PH_EDU_COPY, arg) ? -errno : 0;
+}
+
+int __edu_copy(int fd, uint32_t src, uint64_t src_offset, uint32_t dst, uint64_t dst_offset,
+	       uint64_t length)
+{
+	struct ph_edu_copy arg = {
+		.src_handle = src,
+		.dst_handle = dst,
+		.src_offset = src_offset,
+		.dst_offset = dst_offset,
+		.length = length,
+	};
+
+	return __edu_copy_args(fd, &arg);
+}
+
+void edu_copy(int fd, uint32_t src, uint64_t src_offset, uint32_t dst, uint64_t dst_offset,
+	      uint64_t length)
+{
+	igt_assert_eq(__edu_copy(fd, src, src_offset, dst, dst_offset, length), 0);
+}
+
+int __edu_checksum_args(int fd, struct ph_edu_checksum *arg)
+{
+	return ioctl(fd, DRM_IOCTL_PH_EDU_CHECKSUM, arg) ? -errno : 0;
+}
+
+int __edu_checksum(int fd, uint32_t handle, uint64_t offset, uint64_t length, uint64_t *sum)
+{
+	struct ph_edu_checksum arg = { .handle = handle, .offset = offset, .length = length };
+	int ret = __edu_checksum_args(fd, &arg);
+
+	*sum = arg.sum;
+	return ret;
+}
+
+uint64_t edu_checksum(int fd, uint32_t handle, uint64_t offset, uint64_t length)
+{
+	uint64_t sum;
+
+	igt_assert_eq(__edu_checksum(fd, handle, offset, length, &sum), 0);
+	return sum;
+}
+
+unsigned int edu_fence_timeout_ms(void)
+{
+	char *text = read_whole_file(FENCE_TIMEOUT_PARAM, NULL);
+	unsigned int ms;
+
+	igt_assert_f(text, "cannot read %s: %s", FENCE_TIMEOUT_PARAM, strerror(errno));
+	ms = strtoul(text, NULL, 10);
+	free(text);
+	return ms;
+}
+
+void edu_set_fence_timeout_ms(unsigned int ms)
+{
+	FILE *f = fopen(FENCE_TIMEOUT_PARAM, "w");
+
+	igt_assert_f(f, "cannot open %s: %s", FENCE_TIMEOUT_PARAM, strerror(errno));
+	igt_assert(fprintf(f, "%u\n", ms) > 0);
+	igt_assert_eq(fclose(f), 0);
+}
+
+bool edu_dma_translated(int fd, char *desc, size_t len)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 32], *type;
+	bool translated;
+
+	igt_assert(drm_sysfs_dir(fd, dir, sizeof(dir)));
+	snprintf(path, sizeof(path), "%s/device/iommu_group/type", dir);
+	type = read_whole_file(path, NULL);
+	if (!type) {
+		snprintf(desc, len, "no IOMMU: the engine sees physical addresses (limit 256 MiB)");
+		return false;
+	}
+	type[strcspn(type, "\n")] = 0;
+	/* "DMA" or "DMA-FQ" translate; "identity" passes addresses through. */
+	translated = !strncmp(type, "DMA", 3);
+	snprintf(desc, len, "IOMMU group of type %s: %s", type,
+		 translated ? "DMA translated through the IOMMU" : "addresses pass through");
+	free(type);
+	return translated;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The ph_edu driver: its two ioctls (a copy by the device's DMA engine and a
+ * checksum by the kernel's CPU), its fence timeout parameter, and which DMA
+ * path its device is on (translated by an IOMMU or not). The "__" variants
+ * return 0 or -errno and never fail the test; the plain ones assert success.
+ */
+#ifndef EDU_H
+#define EDU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "drm/ph_edu_drm.h"
+
+/* Driver key (the PCI driver's name) and DRM driver name of ph_edu. */
+#define DRIVER_PH_EDU "ph_edu"
+
+/* The engine's limit: without an IOMMU, memory above this is out of reach. */
+#define EDU_DMA_LIMIT (1ull << 28)
+
+/* The device's render node, or its card node (for dumb buffers). */
+int edu_open_render(void);
+int edu_open_card(void);
+
+/* Raw ioctl without libdrm's restart on EINTR: -errno or 0. */
+int __edu_copy_args(int fd, struct ph_edu_copy *arg);
+int __edu_copy(int fd, uint32_t src, uint64_t src_offset, uint32_t dst, uint64_t dst_offset,
+	       uint64_t length);
+void edu_copy(int fd, uint32_t src, uint64_t src_offset, uint32_t dst, uint64_t dst_offset,
+	      uint64_t length);
+
+int __edu_checksum_args(int fd, struct ph_edu_checksum *arg);
+int __edu_checksum(int fd, uint32_t handle, uint64_t offset, uint64_t length, uint64_t *sum);
+uint64_t edu_checksum(int fd, uint32_t handle, uint64_t offset, uint64_t length);
+
+/* The fence_timeout_ms module parameter, through sysfs. */
+unsigned int edu_fence_timeout_ms(void);
+void edu_set_fence_timeout_ms(unsigned int ms);
+
+/*
+ * Whether the device's DMA is translated by an IOMMU: it has an IOMMU group
+ * whose default domain is a DMA one. @desc gets a line saying which path.
+ */
+bool edu_dma_translated(int fd, char *desc, size_t len);
+
+#endif /* EDU_H */

@@ -1,0 +1,722 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ph_edu: a real DMA master (QEMU's edu device, behind an intel-iommu when the
+ * guest has one) copying between dma-bufs of ph_vgem, the stock vgem and
+ * ph_edu itself, udmabuf and the system dma-heap. The copy walks the sg
+ * tables the exporters handed out, mapped for the edu device; the CPU then
+ * checks every byte through the exporter's GEM mmap. The copy waits for the
+ * implicit fences of both buffers, within a timeout; a kernel checksum reads
+ * buffers through vmap and CPU access.
+ *
+ * Without an IOMMU the engine reaches only the first 256 MiB of memory, so
+ * ph_edu refuses foreign imports and copies with EIO: every subtest checks
+ * the path its boot runs and says which one it is.
+ *
+ * QEMU's engine takes 100 ms per transfer of at most 4 KiB, so the copies
+ * move a few dozen KiB at chosen places of 4 MiB buffers, not whole buffers.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "debugfs.h"
+#include "drmtest.h"
+#include "dumb.h"
+#include "edu.h"
+#include "exporters.h"
+#include "gem.h"
+#include "igt.h"
+#include "prime.h"
+#include "vgem.h"
+
+#define BIG_SIZE (4u << 20)
+#define SMALL_SIZE (16 * 4096)
+
+/* Long enough to tell "blocked" from "returned", and no longer. */
+#define BLOCK_MS 300
+
+/* The exporters of the copy tests, with the subtest names' spelling. */
+enum exporter { EXP_PH_VGEM, EXP_STOCK_VGEM, EXP_PH_EDU, EXP_COUNT };
+static const char *const exporter_key[EXP_COUNT] = {
+	DRIVER_PH_VGEM, DRIVER_STOCK_VGEM, DRIVER_PH_EDU,
+};
+static const char *const exporter_name[EXP_COUNT] = { "ph-vgem", "stock-vgem", "ph-edu" };
+
+static int edu = -1;	/* the render node the ioctls go to */
+static bool translated;	/* this boot's DMA path */
+
+/* Opens the render node once, on the first subtest that runs, and says which path. */
+static void edu_setup(void)
+{
+	char path[256];
+
+	if (edu >= 0)
+		return;
+	edu = edu_open_render();
+	translated = edu_dma_translated(edu, path, sizeof(path));
+	igt_info("DMA path of this boot: %s\n", path);
+}
+
+/*
+ * A buffer of some exporter, imported into ph_edu's render node: @handle is
+ * ph_edu's, @cpu the exporter's GEM mmap.
+ */
+struct shared_bo {
+	int fd;			/* the exporter's card node */
+	uint32_t exp_handle;
+	int dmabuf;
+	uint32_t handle;	/* in edu, 0 if the import was refused */
+	int import_err;
+	uint8_t *cpu;
+	size_t size;
+};
+
+static struct shared_bo shared_new(enum exporter e, size_t size)
+{
+	struct shared_bo bo = { .size = size };
+
+	edu_setup();
+	bo.fd = drm_open_card(exporter_key[e], 0);
+	bo.exp_handle = dumb_create_size(bo.fd, size).handle;
+	bo.cpu = dumb_mmap(bo.fd, bo.exp_handle, size, PROT_READ | PROT_WRITE);
+	/* Every exporter here takes all the pages at the first fault, if not before. */
+	bo.cpu[0] = 0;
+	bo.dmabuf = prime_handle_to_fd(bo.fd, bo.exp_handle);
+	bo.import_err = __prime_fd_to_handle(edu, bo.dmabuf, &bo.handle);
+	return bo;
+}
+
+/* As shared_new(), asserting the import this boot allows. */
+static struct shared_bo shared_new_checked(enum exporter e, size_t size)
+{
+	struct shared_bo bo = shared_new(e, size);
+
+	if (translated || e == EXP_PH_EDU)
+		igt_assert_eq(bo.import_err, 0);
+	else
+		igt_assert_eq(bo.import_err, -EIO);
+	return bo;
+}
+
+static void shared_free(struct shared_bo *bo)
+{
+	if (bo->handle)
+		gem_close(edu, bo->handle);
+	munmap(bo->cpu, bo->size);
+	close(bo->dmabuf);
+	gem_close(bo->fd, bo->exp_handle);
+	close(bo->fd);
+}
+
+/*
+ * Right after boot the page allocator hands out long physically contiguous
+ * runs, which would hide sg table walking bugs. A sieve is anonymous memory
+ * with every other page given back: while it lives, the free order-0 pages
+ * are isolated holes, and buffers populated meanwhile get scattered pages.
+ */
+#define SIEVE_SIZE (32u << 20)
+
+static uint8_t *sieve_new(void)
+{
+	uint8_t *sieve = mmap(NULL, SIEVE_SIZE, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	size_t off;
+
+	igt_assert(sieve != MAP_FAILED);
+	/* Huge pages would be split lazily, not freed page by page. */
+	madvise(sieve, SIEVE_SIZE, MADV_NOHUGEPAGE);
+	memset(sieve, 1, SIEVE_SIZE);
+	for (off = 0; off < SIEVE_SIZE; off += 2 * 4096)
+		igt_assert_eq(madvise(sieve + off, 4096, MADV_DONTNEED), 0);
+	return sieve;
+}
+
+static void sieve_free(uint8_t *sieve)
+{
+	munmap(sieve, SIEVE_SIZE);
+}
+
+static void fill_random(uint8_t *p, size_t size, unsigned int seed)
+{
+	uint32_t x = seed * 2654435761u + 1;
+	size_t i;
+
+	for (i = 0; i < size; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		p[i] = x >> 24;
+	}
+}
+
+static void assert_same_bytes(const uint8_t *got, const uint8_t *want, size_t size,
+			      const char *what)
+{
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		igt_assert_f(got[i] == want[i], "%s: byte 0x%zx is 0x%02x, expected 0x%02x", what,
+			     i, got[i], want[i]);
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Copy ranges in a 4 MiB buffer: crossing pages at different phases, at both ends. */
+struct span {
+	uint64_t src, dst, len;
+};
+static const struct span spans[] = {
+	{ 3 * 4096 + 100, 700 * 4096 + 3000, 3 * 4096 + 500 },
+	{ BIG_SIZE - 9000, 1234, 9000 },
+	{ 512 * 4096 + 4095, BIG_SIZE - 5001, 5001 },
+};
+
+/*
+ * Copies @spans from @src to @dst with the engine, checking every byte of
+ * @dst. Both buffers must have been populated under a sieve.
+ */
+static void copy_spans_and_check(struct shared_bo *src, struct shared_bo *dst)
+{
+	uint8_t *want = malloc(dst->size);
+	unsigned int i;
+
+	igt_assert(want);
+	fill_random(src->cpu, src->size, 1);
+	fill_random(dst->cpu, dst->size, 2);
+	memcpy(want, dst->cpu, dst->size);
+
+	for (i = 0; i < sizeof(spans) / sizeof(spans[0]); i++) {
+		struct ph_edu_copy arg = {
+			.src_handle = src->handle, .dst_handle = dst->handle,
+			.src_offset = spans[i].src, .dst_offset = spans[i].dst,
+			.length = spans[i].len,
+		};
+		double t0 = now_ms();
+
+		igt_assert_eq(__edu_copy_args(edu, &arg), 0);
+		igt_info("copied %llu bytes 0x%llx -> 0x%llx in %u transfers, %.0f ms; "
+			 "source in %u extents, destination in %u\n",
+			 (unsigned long long)arg.length, (unsigned long long)arg.src_offset,
+			 (unsigned long long)arg.dst_offset, arg.transfers, now_ms() - t0,
+			 arg.src_segments, arg.dst_segments);
+		/* At least one transfer in and one out per started 4 KiB. */
+		igt_assert_lte(2 * ((arg.length + 4095) / 4096), arg.transfers);
+		/* Multi-megabyte shmem buffers are not one physical extent. */
+		igt_assert_lt(1, arg.src_segments);
+		igt_assert_lt(1, arg.dst_segments);
+		memcpy(want + spans[i].dst, src->cpu + spans[i].src, spans[i].len);
+	}
+	assert_same_bytes(dst->cpu, want, dst->size, "destination after the copies");
+	free(want);
+}
+
+static void check_copy_pair(enum exporter from, enum exporter to)
+{
+	struct ph_stats before, after;
+	struct shared_bo src, dst;
+	uint8_t *sieve;
+
+	ph_stats_read(&before);
+	sieve = sieve_new();
+	src = shared_new_checked(from, BIG_SIZE);
+	sieve_free(sieve);
+	sieve = sieve_new();
+	dst = shared_new_checked(to, BIG_SIZE);
+	sieve_free(sieve);
+	if (src.handle && dst.handle && translated) {
+		copy_spans_and_check(&src, &dst);
+	} else if (src.handle && dst.handle) {
+		igt_assert_eq(__edu_copy(edu, src.handle, 0, dst.handle, 0, 4096), -EIO);
+		igt_info("no IOMMU: the copy is refused with EIO, as designed\n");
+	} else {
+		igt_info("no IOMMU: ph_edu refused the import with EIO, as designed\n");
+	}
+	shared_free(&dst);
+	shared_free(&src);
+	ph_stats_read(&after);
+	ph_stats_assert_equal(&before, &after);
+}
+
+static void check_copy_within_buffer(void)
+{
+	struct shared_bo bo = shared_new_checked(EXP_PH_EDU, SMALL_SIZE);
+	uint8_t *want = malloc(SMALL_SIZE);
+	int ret;
+
+	igt_assert(want);
+	fill_random(bo.cpu, SMALL_SIZE, 3);
+	memcpy(want, bo.cpu, SMALL_SIZE);
+	ret = __edu_copy(edu, bo.handle, 5000, bo.handle, 9 * 4096 + 17, 6000);
+	if (translated) {
+		igt_assert_eq(ret, 0);
+		memcpy(want + 9 * 4096 + 17, want + 5000, 6000);
+		assert_same_bytes(bo.cpu, want, SMALL_SIZE, "buffer after the copy");
+	} else {
+		igt_assert_eq(ret, -EIO);
+	}
+	free(want);
+	shared_free(&bo);
+}
+
+static void check_copy_large(void)
+{
+	const uint64_t len = 64 * 4096 + 1000;
+	struct shared_bo src, dst;
+	uint8_t *want;
+	double t0;
+
+	edu_setup();
+	igt_require_f(translated, "no IOMMU: nothing can be copied in this boot\n");
+	src = shared_new_checked(EXP_PH_VGEM, BIG_SIZE);
+	dst = shared_new_checked(EXP_PH_EDU, BIG_SIZE);
+	want = malloc(BIG_SIZE);
+	igt_assert(want);
+	fill_random(src.cpu, BIG_SIZE, 4);
+	fill_random(dst.cpu, BIG_SIZE, 5);
+	memcpy(want, dst.cpu, BIG_SIZE);
+	t0 = now_ms();
+	edu_copy(edu, src.handle, 900 * 4096 + 333, dst.handle, 77, len);
+	igt_info("%llu bytes in %.1f s\n", (unsigned long long)len, (now_ms() - t0) / 1e3);
+	memcpy(want + 77, src.cpu + 900 * 4096 + 333, len);
+	assert_same_bytes(dst.cpu, want, BIG_SIZE, "destination");
+	free(want);
+	shared_free(&dst);
+	shared_free(&src);
+}
+
+static void check_copy_bad_input(void)
+{
+	struct shared_bo a = shared_new_checked(EXP_PH_EDU, SMALL_SIZE);
+	struct shared_bo b = shared_new_checked(EXP_PH_EDU, SMALL_SIZE);
+	struct ph_edu_copy arg = { .src_handle = a.handle, .dst_handle = b.handle, .length = 1 };
+	struct ph_edu_checksum sum = { .handle = a.handle, .length = 1 };
+	uint64_t s;
+
+	arg.flags = 1;
+	igt_assert_eq(__edu_copy_args(edu, &arg), -EINVAL);
+	igt_assert_eq(__edu_copy(edu, 0, 0, b.handle, 0, 1), -ENOENT);
+	igt_assert_eq(__edu_copy(edu, a.handle, 0, 0xdead, 0, 1), -ENOENT);
+	igt_assert_eq(__edu_copy(edu, a.handle, SMALL_SIZE, b.handle, 0, 1), -EINVAL);
+	igt_assert_eq(__edu_copy(edu, a.handle, 0, b.handle, SMALL_SIZE - 1, 2), -EINVAL);
+	igt_assert_eq(__edu_copy(edu, a.handle, 0, b.handle, 0, SMALL_SIZE + 1), -EINVAL);
+	igt_assert_eq(__edu_copy(edu, a.handle, 1, b.handle, 0, UINT64_MAX), -EINVAL);
+	igt_assert_eq(__edu_copy(edu, a.handle, UINT64_MAX, b.handle, 0, 2), -EINVAL);
+	/* Overlapping ranges of one buffer. */
+	igt_assert_eq(__edu_copy(edu, a.handle, 0, a.handle, 4095, 4096), -EINVAL);
+	igt_assert_eq(__edu_copy(edu, a.handle, 4095, a.handle, 0, 4096), -EINVAL);
+	/* Nothing to copy is fine, up to the very end. */
+	igt_assert_eq(__edu_copy(edu, a.handle, 0, b.handle, 0, 0), 0);
+	igt_assert_eq(__edu_copy(edu, a.handle, SMALL_SIZE, b.handle, SMALL_SIZE, 0), 0);
+	igt_assert_eq(__edu_copy(edu, a.handle, 0, a.handle, 0, 0), 0);
+	igt_assert_eq(__edu_copy(edu, a.handle, SMALL_SIZE + 1, b.handle, 0, 0), -EINVAL);
+
+	sum.flags = 1;
+	igt_assert_eq(__edu_checksum_args(edu, &sum), -EINVAL);
+	igt_assert_eq(__edu_checksum(edu, 0, 0, 1, &s), -ENOENT);
+	igt_assert_eq(__edu_checksum(edu, a.handle, SMALL_SIZE, 1, &s), -EINVAL);
+	igt_assert_eq(__edu_checksum(edu, a.handle, 1, UINT64_MAX, &s), -EINVAL);
+	igt_assert_eq(__edu_checksum(edu, a.handle, SMALL_SIZE, 0, &s), 0);
+	igt_assert_eq_u64(s, 0);
+	shared_free(&b);
+	shared_free(&a);
+}
+
+/* A copy running in its own thread, so the test can see it block. */
+struct async_copy {
+	pthread_t thread;
+	struct ph_edu_copy arg;
+	int result;
+	volatile int finished;
+};
+
+static void *async_copy_run(void *data)
+{
+	struct async_copy *c = data;
+
+	c->result = __edu_copy_args(edu, &c->arg);
+	__atomic_store_n(&c->finished, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+static void async_copy_start(struct async_copy *c, uint32_t src, uint32_t dst, uint64_t len)
+{
+	memset(c, 0, sizeof(*c));
+	c->arg.src_handle = src;
+	c->arg.dst_handle = dst;
+	c->arg.length = len;
+	igt_assert_eq(pthread_create(&c->thread, NULL, async_copy_run, c), 0);
+}
+
+static bool async_copy_finished(struct async_copy *c)
+{
+	return __atomic_load_n(&c->finished, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * A ph_edu buffer imported into a vgem device, which fences it: the fence
+ * lands on the reservation object both share, whatever this boot's DMA path.
+ */
+struct fenced_bo {
+	struct shared_bo bo;	/* exported by ph_edu */
+	int vgem;
+	uint32_t vgem_handle;
+};
+
+static struct fenced_bo fenced_new(const char *vgem_key)
+{
+	struct fenced_bo f = { .bo = shared_new_checked(EXP_PH_EDU, SMALL_SIZE) };
+
+	f.vgem = drm_open_card(vgem_key, 0);
+	f.vgem_handle = prime_fd_to_handle(f.vgem, f.bo.dmabuf);
+	return f;
+}
+
+static void fenced_free(struct fenced_bo *f)
+{
+	gem_close(f->vgem, f->vgem_handle);
+	close(f->vgem);
+	shared_free(&f->bo);
+}
+
+/* The copy blocks while the fence is unsignalled, then completes. */
+static void check_copy_blocked_by(const char *vgem_key, bool fence_source, bool write)
+{
+	struct fenced_bo fenced = fenced_new(vgem_key);
+	struct shared_bo other = shared_new_checked(EXP_PH_EDU, SMALL_SIZE);
+	uint32_t src = fence_source ? fenced.bo.handle : other.handle;
+	uint32_t dst = fence_source ? other.handle : fenced.bo.handle;
+	struct async_copy copy;
+	uint32_t fence;
+
+	fill_random(fenced.bo.cpu, SMALL_SIZE, 6);
+	fill_random(other.cpu, SMALL_SIZE, 7);
+	fence = vgem_fence_attach(fenced.vgem, fenced.vgem_handle, write ? PH_VGEM_FENCE_WRITE : 0);
+	async_copy_start(&copy, src, dst, 4096);
+	usleep(BLOCK_MS * 1000);
+	igt_assert_f(!async_copy_finished(&copy), "the copy did not wait for the fence (%d)",
+		     copy.result);
+	vgem_fence_signal(fenced.vgem, fence);
+	pthread_join(copy.thread, NULL);
+	if (translated) {
+		igt_assert_eq(copy.result, 0);
+		assert_same_bytes(fence_source ? other.cpu : fenced.bo.cpu,
+				  fence_source ? fenced.bo.cpu : other.cpu, 4096, "copied page");
+	} else {
+		/* It waited all the same; the engine then cannot reach the pages. */
+		igt_assert_eq(copy.result, -EIO);
+	}
+	shared_free(&other);
+	fenced_free(&fenced);
+}
+
+/* A reader on the source does not hold the copy up. */
+static void check_copy_ignores_source_reader(void)
+{
+	struct fenced_bo fenced = fenced_new(DRIVER_PH_VGEM);
+	struct shared_bo other = shared_new_checked(EXP_PH_EDU, SMALL_SIZE);
+	uint32_t fence = vgem_fence_attach(fenced.vgem, fenced.vgem_handle, 0);
+	int ret;
+
+	ret = __edu_copy(edu, fenced.bo.handle, 0, other.handle, 0, 4096);
+	igt_assert_eq(ret, translated ? 0 : -EIO);
+	vgem_fence_signal(fenced.vgem, fence);
+	shared_free(&other);
+	fenced_free(&fenced);
+}
+
+/* A stock vgem buffer, fenced by its exporter, as the source: the classic case. */
+static void check_copy_waits_for_stock_exporter_fence(void)
+{
+	struct shared_bo src, dst;
+	struct async_copy copy;
+	uint32_t fence;
+
+	edu_setup();
+	igt_require_f(translated, "no IOMMU: ph_edu cannot import a stock vgem buffer\n");
+	src = shared_new_checked(EXP_STOCK_VGEM, SMALL_SIZE);
+	dst = shared_new_checked(EXP_PH_EDU, SMALL_SIZE);
+	fill_random(src.cpu, SMALL_SIZE, 8);
+	fence = vgem_fence_attach(src.fd, src.exp_handle, PH_VGEM_FENCE_WRITE);
+	async_copy_start(&copy, src.handle, dst.handle, 3 * 4096);
+	usleep(BLOCK_MS * 1000);
+	igt_assert(!async_copy_finished(&copy));
+	vgem_fence_signal(src.fd, fence);
+	pthread_join(copy.thread, NULL);
+	igt_assert_eq(copy.result, 0);
+	assert_same_bytes(dst.cpu, src.cpu, 3 * 4096, "copied pages");
+	shared_free(&dst);
+	shared_free(&src);
+}
+
+static void check_fence_timeout(void)
+{
+	unsigned int saved = edu_fence_timeout_ms();
+	struct fenced_bo fenced = fenced_new(DRIVER_PH_VGEM);
+	struct shared_bo other = shared_new_checked(EXP_PH_EDU, SMALL_SIZE);
+	uint32_t fence;
+	uint64_t sum;
+	double t0, waited;
+	int ret;
+
+	fence = vgem_fence_attach(fenced.vgem, fenced.vgem_handle, PH_VGEM_FENCE_WRITE);
+	edu_set_fence_timeout_ms(BLOCK_MS);
+	t0 = now_ms();
+	ret = __edu_copy(edu, fenced.bo.handle, 0, other.handle, 0, 4096);
+	waited = now_ms() - t0;
+	igt_assert_eq(__edu_checksum(edu, fenced.bo.handle, 0, 4096, &sum), -ETIMEDOUT);
+	edu_set_fence_timeout_ms(saved);
+	igt_assert_eq(ret, -ETIMEDOUT);
+	igt_info("gave up after %.0f ms (timeout %u ms)\n", waited, BLOCK_MS);
+	igt_assert_lte(BLOCK_MS - 20, waited);
+	igt_assert_lt(waited, 5000);
+	vgem_fence_signal(fenced.vgem, fence);
+	shared_free(&other);
+	fenced_free(&fenced);
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+static void check_fence_wait_interrupted(void)
+{
+	struct sigaction sa = { .sa_handler = on_alarm }, old;
+	struct itimerval timer = { .it_value = { .tv_usec = BLOCK_MS * 1000 } };
+	struct fenced_bo fenced = fenced_new(DRIVER_PH_VGEM);
+	struct shared_bo other = shared_new_checked(EXP_PH_EDU, SMALL_SIZE);
+	uint32_t fence;
+	int ret;
+
+	fence = vgem_fence_attach(fenced.vgem, fenced.vgem_handle, PH_VGEM_FENCE_WRITE);
+	/* No SA_RESTART: the interrupted wait surfaces as EINTR. */
+	igt_assert_eq(sigaction(SIGALRM, &sa, &old), 0);
+	igt_assert_eq(setitimer(ITIMER_REAL, &timer, NULL), 0);
+	ret = __edu_copy(edu, fenced.bo.handle, 0, other.handle, 0, 4096);
+	sigaction(SIGALRM, &old, NULL);
+	igt_assert_eq(ret, -EINTR);
+	vgem_fence_signal(fenced.vgem, fence);
+	shared_free(&other);
+	fenced_free(&fenced);
+}
+
+static uint64_t cpu_sum(const uint8_t *p, size_t len)
+{
+	uint64_t sum = 0;
+
+	while (len--)
+		sum += *p++;
+	return sum;
+}
+
+/* The kernel's sum, read through vmap (and CPU access for imports), matches ours. */
+static void check_checksum(enum exporter e)
+{
+	struct ph_stats before, during, after;
+	struct shared_bo bo;
+	struct ph_object obj;
+	int vmaps_before;
+
+	ph_stats_read(&before);
+	bo = shared_new_checked(e, BIG_SIZE);
+	if (!bo.handle) {
+		igt_info("no IOMMU: the import was refused with EIO, as designed\n");
+		shared_free(&bo);
+		return;
+	}
+	fill_random(bo.cpu, BIG_SIZE, 9);
+	vmaps_before = 0;
+	if (e != EXP_STOCK_VGEM) {
+		obj = ph_object_get(bo.fd, dumb_map_offset(bo.fd, bo.exp_handle));
+		vmaps_before = obj.vmaps;
+	}
+	igt_assert_eq_u64(edu_checksum(edu, bo.handle, 0, BIG_SIZE), cpu_sum(bo.cpu, BIG_SIZE));
+	igt_assert_eq_u64(edu_checksum(edu, bo.handle, 4095, 3 * 4096 + 7),
+			  cpu_sum(bo.cpu + 4095, 3 * 4096 + 7));
+	igt_assert_eq_u64(edu_checksum(edu, bo.handle, BIG_SIZE - 1, 1), bo.cpu[BIG_SIZE - 1]);
+	/* Every vmap the checksum took was given back. */
+	ph_stats_read(&during);
+	igt_assert_eq(during.vmaps, before.vmaps);
+	if (e != EXP_STOCK_VGEM) {
+		obj = ph_object_get(bo.fd, dumb_map_offset(bo.fd, bo.exp_handle));
+		igt_assert_eq(obj.vmaps, vmaps_before);
+	}
+	shared_free(&bo);
+	ph_stats_read(&after);
+	ph_stats_assert_equal(&before, &after);
+}
+
+/* A non-DRM exporter's buffer, imported into ph_edu, as source and destination. */
+static void check_non_drm_exporter(int dmabuf, uint8_t *cpu, const char *what)
+{
+	struct shared_bo other = shared_new_checked(EXP_PH_EDU, SMALL_SIZE);
+	uint8_t *want = malloc(SMALL_SIZE);
+	uint32_t handle = 0;
+	int ret;
+
+	igt_assert(want);
+	ret = __prime_fd_to_handle(edu, dmabuf, &handle);
+	if (!translated) {
+		igt_assert_eq(ret, -EIO);
+		igt_info("no IOMMU: the %s import was refused with EIO, as designed\n", what);
+		goto out;
+	}
+	igt_assert_eq(ret, 0);
+	fill_random(cpu, SMALL_SIZE, 10);
+	fill_random(other.cpu, SMALL_SIZE, 11);
+	edu_copy(edu, handle, 4096 + 5, other.handle, 3, 2 * 4096);
+	assert_same_bytes(other.cpu + 3, cpu + 4096 + 5, 2 * 4096, "copied from the import");
+	memcpy(want, cpu, SMALL_SIZE);
+	memcpy(want + 8 * 4096 + 1, other.cpu + 100, 4096 + 100);
+	edu_copy(edu, other.handle, 100, handle, 8 * 4096 + 1, 4096 + 100);
+	assert_same_bytes(cpu, want, SMALL_SIZE, "the import after the copy into it");
+	igt_assert_eq_u64(edu_checksum(edu, handle, 0, SMALL_SIZE), cpu_sum(cpu, SMALL_SIZE));
+	gem_close(edu, handle);
+out:
+	free(want);
+	shared_free(&other);
+}
+
+static void check_udmabuf(void)
+{
+	int memfd = -1, dmabuf = udmabuf_create(SMALL_SIZE, &memfd);
+	uint8_t *cpu;
+
+	igt_require_f(dmabuf != -ENODEV, "this kernel has no /dev/udmabuf\n");
+	cpu = mmap(NULL, SMALL_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	igt_assert(cpu != MAP_FAILED);
+	check_non_drm_exporter(dmabuf, cpu, "udmabuf");
+	munmap(cpu, SMALL_SIZE);
+	close(dmabuf);
+	close(memfd);
+}
+
+static void check_dma_heap(void)
+{
+	int dmabuf = dma_heap_alloc(SMALL_SIZE);
+	uint8_t *cpu;
+
+	igt_require_f(dmabuf != -ENODEV, "this kernel has no system dma-heap\n");
+	cpu = prime_mmap(dmabuf, SMALL_SIZE, PROT_READ | PROT_WRITE);
+	check_non_drm_exporter(dmabuf, cpu, "dma-heap");
+	munmap(cpu, SMALL_SIZE);
+	close(dmabuf);
+}
+
+/* The boot's DMA path, and what ph_edu does on it. */
+static void check_dma_path(void)
+{
+	struct shared_bo own = shared_new_checked(EXP_PH_EDU, SMALL_SIZE);
+	struct shared_bo foreign = shared_new(EXP_PH_VGEM, SMALL_SIZE);
+	char name[64];
+	uint32_t again;
+
+	igt_assert(drm_driver_name(edu, name, sizeof(name)));
+	igt_assert_eq(strcmp(name, DRIVER_PH_EDU), 0);
+	/* A self-import needs no mapping: it works on either path. */
+	again = prime_fd_to_handle(edu, own.dmabuf);
+	igt_assert_eq_u32(again, own.handle);
+	if (translated) {
+		igt_assert_eq(foreign.import_err, 0);
+		edu_copy(edu, foreign.handle, 0, own.handle, 0, 16);
+	} else {
+		igt_assert_eq(foreign.import_err, -EIO);
+		igt_assert_eq(__edu_copy(edu, own.handle, 0, own.handle, 4096, 16), -EIO);
+	}
+	/* The CPU reaches everything on either path. */
+	fill_random(own.cpu, SMALL_SIZE, 12);
+	igt_assert_eq_u64(edu_checksum(edu, own.handle, 0, SMALL_SIZE),
+			  cpu_sum(own.cpu, SMALL_SIZE));
+	shared_free(&foreign);
+	shared_free(&own);
+}
+
+/* Subtests generated per exporter: apart, so setjmp() clobbers no loop counter. */
+static void copy_pair_subtests(void)
+{
+	for (volatile unsigned int from = 0; from < EXP_COUNT; from++)
+		for (volatile unsigned int to = 0; to < EXP_COUNT; to++) {
+			igt_describe("The engine copies page-crossing ranges of 4 MiB buffers between two exporters.");
+			igt_subtest_f("copy-%s-to-%s", exporter_name[from], exporter_name[to])
+				check_copy_pair(from, to);
+		}
+}
+
+static void checksum_subtests(void)
+{
+	for (volatile unsigned int e = 0; e < EXP_COUNT; e++) {
+		igt_describe("The kernel's checksum (vmap, CPU access) equals the CPU's.");
+		igt_subtest_f("checksum-%s", exporter_name[e])
+			check_checksum(e);
+	}
+}
+
+igt_main
+{
+	igt_describe("Which DMA path this boot has, and what ph_edu does on it.");
+	igt_subtest("dma-path")
+		check_dma_path();
+
+	copy_pair_subtests();
+
+	igt_describe("A copy between two ranges of one buffer.");
+	igt_subtest("copy-within-one-buffer")
+		check_copy_within_buffer();
+
+	igt_describe("A copy of 65 pages, through 66 windows of the device's buffer.");
+	igt_subtest("copy-many-windows")
+		check_copy_large();
+
+	igt_describe("Bad handles, ranges, flags and overlaps: the errnos.");
+	igt_subtest("copy-bad-input")
+		check_copy_bad_input();
+
+	igt_describe("A write fence on the source (stock vgem) holds the copy until signalled.");
+	igt_subtest("copy-waits-for-source-writer-stock-vgem")
+		check_copy_blocked_by(DRIVER_STOCK_VGEM, true, true);
+
+	igt_describe("A write fence on the source (ph_vgem) holds the copy until signalled.");
+	igt_subtest("copy-waits-for-source-writer-ph-vgem")
+		check_copy_blocked_by(DRIVER_PH_VGEM, true, true);
+
+	igt_describe("A read fence on the destination holds the copy until signalled.");
+	igt_subtest("copy-waits-for-destination-reader")
+		check_copy_blocked_by(DRIVER_PH_VGEM, false, false);
+
+	igt_describe("A read fence on the source does not hold the copy.");
+	igt_subtest("copy-ignores-source-reader")
+		check_copy_ignores_source_reader();
+
+	igt_describe("A stock vgem buffer fenced by its exporter: ph_edu's import waits.");
+	igt_subtest("copy-waits-for-exporter-fence")
+		check_copy_waits_for_stock_exporter_fence();
+
+	igt_describe("An unsignalled fence past fence_timeout_ms gives ETIMEDOUT.");
+	igt_subtest("fence-timeout")
+		check_fence_timeout();
+
+	igt_describe("A signal interrupts the fence wait.");
+	igt_subtest("fence-wait-interrupted")
+		check_fence_wait_interrupted();
+
+	checksum_subtests();
+
+	igt_describe("A udmabuf imported into ph_edu, copied from and into by the engine.");
+	igt_subtest("copy-udmabuf")
+		check_udmabuf();
+
+	igt_describe("A system dma-heap buffer imported into ph_edu, copied from and into.");
+	igt_subtest("copy-dma-heap")
+		check_dma_heap();
+}
