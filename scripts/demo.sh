@@ -20,7 +20,7 @@ echo
 grep -q "== demo: guest side OK ==" "$out/console.log" ||
 	die "the demo did not complete in the guest" "read $out/console.log; 'make shell KERNEL=$line' to explore"
 if grep -q "screen-screen SUCCESS" "$out/host-records.log"; then
-	echo "Host: the screen matches the test card exactly (${out#"$PH_ROOT"/}/screen.png, 800x600)."
+	echo "Host: the screen matches the test card exactly (${out#"$PH_ROOT"/}/screen.png)."
 	echo "== demo: PASS =="
 else
 	grep '@DETAIL' "$out/host-records.log" >&2 || true

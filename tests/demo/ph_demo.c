@@ -4,10 +4,12 @@
  *
  * Our driver (ph_vgem, built on the PRIME helper library) allocates a buffer
  * and draws a test card into it through its CPU mapping; the buffer is
- * exported as a dma-buf, imported by the stock cirrus KMS driver (QEMU's
- * cirrus-vga) and scanned out. The host captures the screen and compares it
- * with the test card pixel by pixel (tests/igt/lib/screen.c), saving the
- * picture as build/demo/screen.png.
+ * exported as a dma-buf and imported by our second driver, ph_edu, whose DMA
+ * engine (QEMU's edu device, behind the IOMMU) copies it into a buffer of its
+ * own; that copy is exported in turn, imported by the stock cirrus KMS driver
+ * (QEMU's cirrus-vga) and scanned out. The host captures the screen and
+ * compares it with the test card pixel by pixel (tests/igt/lib/screen.c),
+ * saving the picture as build/demo/screen.png.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -19,6 +21,7 @@
 #include "debugfs.h"
 #include "drmtest.h"
 #include "dumb.h"
+#include "edu.h"
 #include "gem.h"
 #include "igt.h"
 #include "kms.h"
@@ -26,8 +29,8 @@
 #include "screen.h"
 #include "testcard.h"
 
-#define WIDTH 800
-#define HEIGHT 600
+#define WIDTH 640
+#define HEIGHT 480
 
 static int step_nr;
 
@@ -55,8 +58,10 @@ int main(void)
 	struct ph_stats before, shown, after;
 	struct kms_scanout scanout;
 	struct ph_object info;
-	uint32_t *pixels, imported;
-	int ours, cirrus, dmabuf;
+	struct dumb_bo copy = { .width = WIDTH, .height = HEIGHT, .bpp = 32 };
+	uint32_t *pixels, imported, edu_src;
+	struct ph_edu_copy args;
+	int ours, cirrus, edu, dmabuf, copy_dmabuf;
 	char name[64];
 
 	igt_test_name = "demo";
@@ -64,11 +69,13 @@ int main(void)
 	printf("IOMMU: %s\n", iommu_state());
 	ph_stats_read(&before);
 
-	step("Open our driver (ph_vgem) and the stock KMS driver (cirrus)");
+	step("Open our drivers (ph_vgem, ph_edu) and the stock KMS driver (cirrus)");
 	ours = drm_open_card(DRIVER_PH_VGEM, 0);
+	edu = drm_open_card(DRIVER_PH_EDU, 0);
 	cirrus = drm_open_card(DRIVER_CIRRUS, 0);
 	drm_driver_name(ours, name, sizeof(name));
-	printf("    ph_vgem answers DRM_IOCTL_VERSION as '%s'; cirrus is the display\n", name);
+	printf("    ph_vgem answers DRM_IOCTL_VERSION as '%s'; ph_edu drives the edu DMA engine; "
+	       "cirrus is the display\n", name);
 	if (drmSetMaster(cirrus)) {
 		printf("    cannot become DRM master of cirrus\n== demo: FAILED ==\n");
 		return 1;
@@ -91,24 +98,47 @@ int main(void)
 	printf("    dma-buf fd %d, size %lld bytes (lseek SEEK_END)\n", dmabuf,
 	       (long long)prime_get_size(dmabuf));
 
-	step("cirrus imports it (PRIME_FD_TO_HANDLE in upstream's helpers: attach + map)");
-	imported = prime_fd_to_handle(cirrus, dmabuf);
-	printf("    cirrus handle %u for the same pages\n", imported);
+	step("ph_edu imports it (the library attaches the edu PCI device and maps the pages)");
+	edu_src = prime_fd_to_handle(edu, dmabuf);
+	edu_dma_translated(edu, name, sizeof(name));
+	printf("    ph_edu handle %u; device DMA: %s\n", edu_src, name);
 
-	step("cirrus scans it out (AddFB2 + SetCrtc); it vmaps the buffer to copy it to VRAM");
-	kms_show(cirrus, imported, WIDTH, HEIGHT, bo.pitch, &scanout);
+	step("The edu DMA engine copies it into a ph_edu buffer (4 KiB window, chunk by chunk)");
+	dumb_create(edu, &copy);
+	memset(&args, 0, sizeof(args));
+	args.src_handle = edu_src;
+	args.dst_handle = copy.handle;
+	args.length = bo.size;
+	if (__edu_copy_args(edu, &args)) {
+		printf("    the copy failed: %m\n== demo: FAILED ==\n");
+		return 1;
+	}
+	printf("    %llu bytes in %u DMA transfers; source %u sg segment(s), destination %u\n",
+	       (unsigned long long)args.length, args.transfers, args.src_segments,
+	       args.dst_segments);
+
+	step("Export the copy; cirrus imports it (upstream's PRIME helpers: attach + map)");
+	copy_dmabuf = prime_handle_to_fd(edu, copy.handle);
+	imported = prime_fd_to_handle(cirrus, copy_dmabuf);
+	printf("    cirrus handle %u for the copy's pages\n", imported);
+
+	step("cirrus scans the copy out (AddFB2 + SetCrtc); it vmaps the buffer to blit it");
+	kms_show(cirrus, imported, WIDTH, HEIGHT, copy.pitch, &scanout);
 	ph_stats_read(&shown);
 	info = ph_object_get(ours, dumb_map_offset(ours, bo.handle));
-	printf("    library: %ld live dma-buf(s), %ld attachment(s) (cirrus'), pins %u on the buffer\n",
-	       shown.dma_bufs - before.dma_bufs, shown.attachments - before.attachments, info.pins);
+	printf("    library: %ld live dma-buf(s), %ld attachment(s) (edu's, cirrus'), pins %u on "
+	       "the original\n", shown.dma_bufs - before.dma_bufs,
+	       shown.attachments - before.attachments, info.pins);
 
-	step("The host captures the screen and compares it with the test card");
+	step("The host captures the screen and compares it with the original test card");
 	igt_screen_expect("screen", pixels, WIDTH, HEIGHT, bo.pitch);
 
 	step("Tear down: modeset off, close handles and fds");
 	kms_stop(&scanout);
 	gem_close(cirrus, imported);
 	close(cirrus);
+	close(copy_dmabuf);
+	close(edu);
 	munmap(pixels, bo.size);
 	close(dmabuf);
 	close(ours);
