@@ -31,7 +31,8 @@ struct pci_dev;
  * @mmio: BAR 0, the device's registers
  * @dma_reaches_all: the DMA API can map any page of memory for the engine:
  *                   either an IOMMU translates (and allocates addresses
- *                   below the engine's limit), or all memory lies below it
+ *                   below the engine's limit), or all memory lies below it.
+ *                   When false nothing is ever mapped for the device
  * @engine_lock: one user of the engine at a time: a copy holds it from its
  *               first transfer to its last, since the device's buffer holds
  *               the copy's data in between

@@ -14,7 +14,7 @@
  * with this little address space it could only fail (with a warning) for
  * every page above 256 MiB. The driver finds that out at probe and refuses
  * what would need such a mapping, with -EIO, before asking for it: foreign
- * imports, and copies. Self-imports and CPU access still work.
+ * imports, and copies. Self-imports, exports and CPU access still work.
  */
 
 #include <linux/dma-buf.h>
@@ -87,19 +87,34 @@ static const struct drm_driver ph_edu_driver = {
 	.minor = 0,
 };
 
-static void ph_edu_report_dma(struct ph_edu_device *edev)
+/*
+ * Tell the DMA API the engine's limit, and decide whether every page can be
+ * mapped within it. Without an IOMMU that takes all memory below 256 MiB,
+ * and the 28-bit mask may even be refused (a kernel without ZONE_DMA): the
+ * device then stays usable for everything but DMA.
+ */
+static bool ph_edu_dma_init(struct ph_edu_device *edev)
 {
 	struct drm_device *drm = &edev->ph.drm;
+	struct device *dev = drm->dev;
 
-	if (ph_edu_dma_translated(drm->dev))
+	if (dma_set_mask_and_coherent(dev, DMA_BIT_MASK(PH_EDU_DMA_BITS))) {
+		drm_info(drm, "no DMA: the kernel cannot serve a %u-bit device without an IOMMU\n",
+			 PH_EDU_DMA_BITS);
+		return false;
+	}
+	if (ph_edu_dma_translated(dev)) {
 		drm_info(drm, "DMA translated by the IOMMU\n");
-	else if (edev->dma_reaches_all)
+		return true;
+	}
+	if (dma_get_required_mask(dev) <= dma_get_mask(dev)) {
 		drm_info(drm, "DMA untranslated, all memory below the engine's %u bits\n",
 			 PH_EDU_DMA_BITS);
-	else
-		drm_info(drm,
-			 "DMA untranslated and memory beyond the engine's %u bits: imports and copies fail with -EIO\n",
-			 PH_EDU_DMA_BITS);
+		return true;
+	}
+	drm_info(drm, "DMA untranslated, memory beyond the engine's %u bits: no DMA\n",
+		 PH_EDU_DMA_BITS);
+	return false;
 }
 
 static int ph_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
@@ -117,10 +132,6 @@ static int ph_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = pcim_iomap_regions(pdev, BIT(0), "ph_edu");
 	if (ret)
 		return ret;
-	/* The engine drops address bits above 28: the DMA API must know. */
-	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(PH_EDU_DMA_BITS));
-	if (ret)
-		return ret;
 	pci_set_master(pdev);
 
 	edev = devm_drm_dev_alloc(dev, &ph_edu_driver, struct ph_edu_device, ph.drm);
@@ -128,8 +139,7 @@ static int ph_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return PTR_ERR(edev);
 	edev->pdev = pdev;
 	edev->mmio = pcim_iomap_table(pdev)[0];
-	edev->dma_reaches_all = ph_edu_dma_translated(dev) ||
-				dma_get_required_mask(dev) <= dma_get_mask(dev);
+	edev->dma_reaches_all = ph_edu_dma_init(edev);
 
 	ret = ph_edu_engine_init(edev);
 	if (ret)
@@ -142,7 +152,6 @@ static int ph_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return ret;
 
 	pci_set_drvdata(pdev, edev);
-	ph_edu_report_dma(edev);
 	return 0;
 }
 
