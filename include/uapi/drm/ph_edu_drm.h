@@ -40,7 +40,8 @@
  * The device's DMA engine moves the bytes through its 4 KiB buffer, one
  * transfer per piece that is contiguous in the device's address space. The
  * copy first waits for the source's writers and for every user of the
- * destination. Errors: -EINVAL for nonzero @flags, a range past the end of
+ * destination. It is synchronous: the data is in place when the ioctl
+ * returns, and no fence is added to either object. Errors: -EINVAL for nonzero @flags, a range past the end of
  * its object or overlapping ranges of one object; -ENOENT for an unknown
  * handle; -ETIMEDOUT, -EINTR (see above); -EIO when the engine cannot reach
  * the memory or fails.
