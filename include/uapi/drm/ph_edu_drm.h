@@ -41,10 +41,12 @@
  * transfer per piece that is contiguous in the device's address space. The
  * copy first waits for the source's writers and for every user of the
  * destination. It is synchronous: the data is in place when the ioctl
- * returns, and no fence is added to either object. Errors: -EINVAL for nonzero @flags, a range past the end of
- * its object or overlapping ranges of one object; -ENOENT for an unknown
- * handle; -ETIMEDOUT, -EINTR (see above); -EIO when the engine cannot reach
- * the memory or fails.
+ * returns, and no fence is added to either object.
+ *
+ * Errors: -EINVAL for nonzero @flags, a range past the end of its object or
+ * overlapping ranges of one object; -ENOENT for an unknown handle;
+ * -ETIMEDOUT, -EINTR (see above); -EIO when the engine cannot reach the
+ * memory or fails.
  */
 struct ph_edu_copy {
 	__u32 src_handle;
