@@ -15,6 +15,8 @@
  * QEMU's engine takes 100 ms per transfer of at most 4 KiB, so the copies
  * move a few dozen KiB at chosen places of 4 MiB buffers, not whole buffers.
  */
+#define _GNU_SOURCE
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -115,30 +117,41 @@ static void shared_free(struct shared_bo *bo)
 
 /*
  * Right after boot the page allocator hands out long physically contiguous
- * runs, which would hide sg table walking bugs. A sieve is anonymous memory
- * with every other page given back: while it lives, the free order-0 pages
- * are isolated holes, and buffers populated meanwhile get scattered pages.
+ * runs, which would hide sg table walking bugs. A sieve leaves isolated free
+ * pages behind: two pipes get a page each, in turn, and one of them is then
+ * closed. Pipe pages are unmovable kernel memory, like the exporters' pinned
+ * shmem pages (anonymous memory would leave its holes in the movable free
+ * lists, which those allocations do not look at first). A buffer that takes
+ * its pages while the sieve lives gets scattered ones.
  */
-#define SIEVE_SIZE (32u << 20)
+#define SIEVE_PAGES 2048
 
-static uint8_t *sieve_new(void)
+struct sieve {
+	int keep[2];
+};
+
+static void sieve_new(struct sieve *sieve)
 {
-	uint8_t *sieve = mmap(NULL, SIEVE_SIZE, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	size_t off;
+	static char page[4096] = { 1 };
+	int drop[2];
+	unsigned int i;
 
-	igt_assert(sieve != MAP_FAILED);
-	/* Huge pages would be split lazily, not freed page by page. */
-	madvise(sieve, SIEVE_SIZE, MADV_NOHUGEPAGE);
-	memset(sieve, 1, SIEVE_SIZE);
-	for (off = 0; off < SIEVE_SIZE; off += 2 * 4096)
-		igt_assert_eq(madvise(sieve + off, 4096, MADV_DONTNEED), 0);
-	return sieve;
+	igt_assert_eq(pipe(sieve->keep), 0);
+	igt_assert_eq(pipe(drop), 0);
+	igt_assert_lte(SIEVE_PAGES * 4096, fcntl(sieve->keep[1], F_SETPIPE_SZ, SIEVE_PAGES * 4096));
+	igt_assert_lte(SIEVE_PAGES * 4096, fcntl(drop[1], F_SETPIPE_SZ, SIEVE_PAGES * 4096));
+	for (i = 0; i < SIEVE_PAGES; i++) {
+		igt_assert_eq(write(sieve->keep[1], page, sizeof(page)), sizeof(page));
+		igt_assert_eq(write(drop[1], page, sizeof(page)), sizeof(page));
+	}
+	close(drop[0]);
+	close(drop[1]);
 }
 
-static void sieve_free(uint8_t *sieve)
+static void sieve_free(struct sieve *sieve)
 {
-	munmap(sieve, SIEVE_SIZE);
+	close(sieve->keep[0]);
+	close(sieve->keep[1]);
 }
 
 static void fill_random(uint8_t *p, size_t size, unsigned int seed)
@@ -225,15 +238,13 @@ static void check_copy_pair(enum exporter from, enum exporter to)
 {
 	struct ph_stats before, after;
 	struct shared_bo src, dst;
-	uint8_t *sieve;
+	struct sieve sieve;
 
 	ph_stats_read(&before);
-	sieve = sieve_new();
+	sieve_new(&sieve);
 	src = shared_new_checked(from, BIG_SIZE);
-	sieve_free(sieve);
-	sieve = sieve_new();
 	dst = shared_new_checked(to, BIG_SIZE);
-	sieve_free(sieve);
+	sieve_free(&sieve);
 	if (src.handle && dst.handle && translated) {
 		copy_spans_and_check(&src, &dst);
 	} else if (src.handle && dst.handle) {
