@@ -79,7 +79,7 @@ static void begin(const char *subtest)
 static void step(const char *what)
 {
 	crash_step = what;
-	igt_debug("step: %s\n", what);
+	igt_debug("now: %s\n", what);
 }
 
 /* Pixel (x, y) of the test image @seed: distinct in every word of the buffer. */
@@ -149,6 +149,107 @@ static struct dumb_bo ph_buffer_with_image(int fd, uint32_t seed, uint32_t **pix
 	*pixels = dumb_mmap(fd, bo.handle, bo.size, PROT_READ | PROT_WRITE);
 	fill_image(*pixels, bo.pitch, seed);
 	return bo;
+}
+
+/*
+ * Maps the whole buffer. Mesa refuses to map into a map_data that is not
+ * NULL, so it is reset for every map.
+ */
+static void *gbm_map_all(struct gbm_bo *bo, uint32_t flags, uint32_t *stride, void **map_data)
+{
+	*map_data = NULL;
+	*stride = 0;
+	errno = 0;
+	return gbm_bo_map(bo, 0, 0, WIDTH, HEIGHT, flags, stride, map_data);
+}
+
+/* GBM's import of a WIDTH x HEIGHT XRGB8888 dma-buf, by fd or fd + modifier. */
+static struct gbm_bo *gbm_import(struct gbm_device *gbm, int dmabuf, uint32_t pitch,
+				 bool with_modifier)
+{
+	const char *how = with_modifier ? "GBM_BO_IMPORT_FD_MODIFIER" : "GBM_BO_IMPORT_FD";
+	struct gbm_bo *bo;
+
+	step(how);
+	if (with_modifier) {
+		struct gbm_import_fd_modifier_data data = {
+			.width = WIDTH, .height = HEIGHT, .format = GBM_FORMAT_XRGB8888,
+			.num_fds = 1, .fds = { dmabuf }, .strides = { pitch }, .offsets = { 0 },
+			.modifier = 0,	/* DRM_FORMAT_MOD_LINEAR */
+		};
+
+		bo = gbm_bo_import(gbm, GBM_BO_IMPORT_FD_MODIFIER, &data, GBM_BO_USE_RENDERING);
+	} else {
+		struct gbm_import_fd_data data = {
+			.fd = dmabuf, .width = WIDTH, .height = HEIGHT, .stride = pitch,
+			.format = GBM_FORMAT_XRGB8888,
+		};
+
+		bo = gbm_bo_import(gbm, GBM_BO_IMPORT_FD, &data, GBM_BO_USE_RENDERING);
+	}
+	igt_assert_f(bo, "gbm_bo_import(%s) failed (errno %d: %s)", how, errno, strerror(errno));
+	return bo;
+}
+
+/*
+ * GBM on ph_vgem #0 imports a buffer of ph_vgem #1 (a foreign import, so the
+ * mapping goes through the redirect to the exporter, not a self-import), reads
+ * it and writes it through gbm_bo_map; the exporter's own mmap checks both.
+ */
+static void gbm_on_ph_vgem_maps_import(bool with_modifier)
+{
+	int exporter = drm_open_card(DRIVER_PH_VGEM, 1);
+	int ours = drm_open_card(DRIVER_PH_VGEM, 0);
+	uint32_t *pixels, stride, handle;
+	struct ph_stats before, after;
+	struct gbm_device *gbm;
+	void *map, *map_data;
+	struct ph_object obj;
+	struct gbm_bo *gbo;
+	struct dumb_bo bo;
+	int dmabuf;
+
+	ph_stats_read(&before);
+	bo = ph_buffer_with_image(exporter, 0x33000000, &pixels);
+	dmabuf = prime_handle_to_fd_for_mmap(exporter, bo.handle);
+	gbm = gbm_open(ours, "ph_vgem");
+	gbo = gbm_import(gbm, dmabuf, bo.pitch, with_modifier);
+	handle = gbm_bo_get_handle(gbo).u32;
+
+	step("gbm_bo_map(READ) of an import on ph_vgem");
+	map = gbm_map_all(gbo, GBM_BO_TRANSFER_READ, &stride, &map_data);
+	igt_assert_f(map, "gbm_bo_map(READ) of an import on ph_vgem failed (errno %d: %s)", errno,
+		     strerror(errno));
+	igt_assert_eq_u32(stride, bo.pitch);
+	check_image("ph_vgem #1 buffer read through GBM on ph_vgem #0", map, stride, image_pixel,
+		    0x33000000);
+	gbm_bo_unmap(gbo, map_data);
+
+	step("gbm_bo_map(WRITE) of an import on ph_vgem");
+	map = gbm_map_all(gbo, GBM_BO_TRANSFER_WRITE, &stride, &map_data);
+	igt_assert_f(map, "gbm_bo_map(WRITE) of an import on ph_vgem failed (errno %d: %s)", errno,
+		     strerror(errno));
+	fill_image(map, stride, 0x44000000);
+	gbm_bo_unmap(gbo, map_data);
+	check_image("GBM writes read through the exporter's GEM mmap", pixels, bo.pitch,
+		    image_pixel, 0x44000000);
+
+	/* Mesa's handle is an import in our file, mapped with a fake offset. */
+	obj = ph_object_get(ours, dumb_map_offset(ours, handle));
+	igt_assert_eq(obj.imported, 1);
+	igt_info("GBM on ph_vgem: handle %u, stride %u, import mapped at 0x%" PRIx64 "\n", handle,
+		 stride, obj.offset);
+
+	step("tear-down");
+	gbm_bo_destroy(gbo);
+	gbm_device_destroy(gbm);
+	close(ours);
+	close(dmabuf);
+	munmap(pixels, bo.size);
+	gem_close(exporter, bo.handle);
+	close(exporter);
+	ph_stats_read(&after);
+	ph_stats_assert_equal(&before, &after);
 }
 
 static const char *egl_error_name(EGLint err)
@@ -384,8 +485,8 @@ igt_main
 		struct gbm_device *gbm;
 		struct ph_object obj;
 		struct gbm_bo *bo;
-		uint32_t stride = 0, imported;
-		void *map, *map_data = NULL;
+		uint32_t stride, imported;
+		void *map, *map_data;
 		uint32_t *via_ours;
 		off_t size;
 		int dmabuf;
@@ -396,12 +497,12 @@ igt_main
 		step("gbm_bo_create");
 		bo = gbm_bo_create(gbm, WIDTH, HEIGHT, GBM_FORMAT_XRGB8888,
 				   GBM_BO_USE_LINEAR | GBM_BO_USE_RENDERING);
-		igt_assert_f(bo, "gbm_bo_create(%ux%u XRGB8888 LINEAR) on cirrus failed (errno %d: %s)",
-			     WIDTH, HEIGHT, errno, strerror(errno));
+		igt_assert_f(bo, "gbm_bo_create(%ux%u XRGB8888 LINEAR) on cirrus failed "
+			     "(errno %d: %s)", WIDTH, HEIGHT, errno, strerror(errno));
 		step("gbm_bo_map(WRITE)");
-		map = gbm_bo_map(bo, 0, 0, WIDTH, HEIGHT, GBM_BO_TRANSFER_WRITE, &stride, &map_data);
-		igt_assert_f(map, "gbm_bo_map(WRITE) of its own buffer on cirrus failed (errno %d: %s)",
-			     errno, strerror(errno));
+		map = gbm_map_all(bo, GBM_BO_TRANSFER_WRITE, &stride, &map_data);
+		igt_assert_f(map, "gbm_bo_map(WRITE) of its own buffer on cirrus failed "
+			     "(errno %d: %s)", errno, strerror(errno));
 		igt_assert_lte(WIDTH * 4, stride);
 		fill_image(map, stride, 0x11000000);
 		gbm_bo_unmap(bo, map_data);
@@ -436,17 +537,17 @@ igt_main
 		ph_stats_assert_equal(&before, &after);
 	}
 
-	igt_describe("GBM on stock cirrus imports a ph_vgem buffer (GBM_BO_IMPORT_FD) but cannot "
-		     "map it: upstream's MODE_MAP_DUMB refuses imported objects with EINVAL, so "
-		     "gbm_bo_map returns NULL. This is the limit of stock drivers that ph_vgem lifts.");
+	igt_describe("GBM on stock cirrus imports a ph_vgem buffer (GBM_BO_IMPORT_FD) but "
+		     "cannot map it: upstream's MODE_MAP_DUMB refuses imported objects with "
+		     "EINVAL, so gbm_bo_map returns NULL. This is the limit of stock drivers "
+		     "that ph_vgem lifts.");
 	igt_subtest("gbm-cirrus-import-cannot-map") {
 		int cirrus = drm_open_card(DRIVER_CIRRUS, 0);
 		int ours = drm_open_card(DRIVER_PH_VGEM, 0);
 		struct ph_stats before, imported_stats, after;
-		struct gbm_import_fd_data data;
 		struct gbm_device *gbm;
-		uint32_t *pixels, stride = 0, handle;
-		void *map, *map_data = NULL;
+		uint32_t *pixels, stride, handle;
+		void *map, *map_data;
 		struct gbm_bo *gbo;
 		struct dumb_bo bo;
 		uint64_t offset;
@@ -458,14 +559,7 @@ igt_main
 		dmabuf = prime_handle_to_fd_for_mmap(ours, bo.handle);
 		gbm = gbm_open(cirrus, "cirrus");
 
-		step("gbm_bo_import(GBM_BO_IMPORT_FD) on cirrus");
-		data = (struct gbm_import_fd_data){
-			.fd = dmabuf, .width = WIDTH, .height = HEIGHT, .stride = bo.pitch,
-			.format = GBM_FORMAT_XRGB8888,
-		};
-		gbo = gbm_bo_import(gbm, GBM_BO_IMPORT_FD, &data, GBM_BO_USE_RENDERING);
-		igt_assert_f(gbo, "gbm_bo_import(GBM_BO_IMPORT_FD) on cirrus failed (errno %d: %s)",
-			     errno, strerror(errno));
+		gbo = gbm_import(gbm, dmabuf, bo.pitch, false);
 		handle = gbm_bo_get_handle(gbo).u32;
 		igt_assert_neq(handle, 0);
 		ph_stats_read(&imported_stats);
@@ -474,17 +568,17 @@ igt_main
 		/* The cause, at the uAPI level, then what GBM makes of it. */
 		igt_assert_eq(__dumb_map_offset(cirrus, handle, &offset), -EINVAL);
 		step("gbm_bo_map(READ) of an import on cirrus");
-		errno = 0;
-		map = gbm_bo_map(gbo, 0, 0, WIDTH, HEIGHT, GBM_BO_TRANSFER_READ, &stride, &map_data);
+		map = gbm_map_all(gbo, GBM_BO_TRANSFER_READ, &stride, &map_data);
 		map_errno = errno;
-		igt_assert_f(!map, "stock cirrus mapped an imported buffer through GBM (stride %u): "
-			     "upstream MAP_DUMB refuses imports, has the kernel changed?", stride);
+		igt_assert_f(!map, "stock cirrus mapped an imported buffer through GBM "
+			     "(stride %u): upstream MAP_DUMB refuses imports, has the kernel "
+			     "changed?", stride);
 		igt_info("stock cirrus: gbm_bo_import OK (handle %u), MODE_MAP_DUMB on it: EINVAL, "
 			 "gbm_bo_map: NULL (errno %d: %s) - GBM on a stock driver cannot map an "
 			 "imported buffer\n", handle, map_errno, strerror(map_errno));
 		/* The exporter's data is untouched by the attempt. */
-		check_image("ph_vgem buffer after cirrus' failed map", pixels, bo.pitch, image_pixel,
-			    0x22000000);
+		check_image("ph_vgem buffer after cirrus' failed map", pixels, bo.pitch,
+			    image_pixel, 0x22000000);
 
 		step("tear-down");
 		gbm_bo_destroy(gbo);
@@ -498,101 +592,28 @@ igt_main
 		ph_stats_assert_equal(&before, &after);
 	}
 
-	for (volatile int modifier = 0; modifier <= 1; modifier++) {
-		const char *how = modifier ? "GBM_BO_IMPORT_FD_MODIFIER" : "GBM_BO_IMPORT_FD";
+	igt_describe("GBM on ph_vgem imports (GBM_BO_IMPORT_FD) a buffer exported by the "
+		     "other ph_vgem device and maps it: kms_swrast's MODE_MAP_DUMB of the import "
+		     "is redirected to the exporter, so gbm_bo_map reads exactly the exporter's "
+		     "pixels, and pixels written through gbm_bo_map are read back by the "
+		     "exporter.");
+	igt_subtest("gbm-ph-vgem-import-fd-maps") {
+		begin("gbm-ph-vgem-import-fd-maps");
+		gbm_on_ph_vgem_maps_import(false);
+	}
 
-		igt_describe("GBM on ph_vgem imports a buffer exported by the other ph_vgem device "
-			     "and maps it: kms_swrast's MODE_MAP_DUMB of the import is redirected to "
-			     "the exporter, so gbm_bo_map reads exactly the exporter's pixels, and "
-			     "pixels written through gbm_bo_map are read back by the exporter.");
-		igt_subtest_f("gbm-ph-vgem-import-%s-maps", modifier ? "fd-modifier" : "fd") {
-			int exporter = drm_open_card(DRIVER_PH_VGEM, 1);
-			int ours = drm_open_card(DRIVER_PH_VGEM, 0);
-			struct ph_stats before, after;
-			struct gbm_device *gbm;
-			struct ph_object obj;
-			uint32_t *pixels, stride = 0, handle;
-			void *map, *map_data = NULL;
-			struct gbm_bo *gbo;
-			struct dumb_bo bo;
-			int dmabuf;
-
-			begin(igt_fmt("gbm-ph-vgem-import-%s-maps", modifier ? "fd-modifier" : "fd"));
-			ph_stats_read(&before);
-			bo = ph_buffer_with_image(exporter, 0x33000000, &pixels);
-			dmabuf = prime_handle_to_fd_for_mmap(exporter, bo.handle);
-			gbm = gbm_open(ours, "ph_vgem");
-
-			step(igt_fmt("gbm_bo_import(%s) on ph_vgem", how));
-			if (modifier) {
-				struct gbm_import_fd_modifier_data data = {
-					.width = WIDTH, .height = HEIGHT,
-					.format = GBM_FORMAT_XRGB8888, .num_fds = 1,
-					.fds = { dmabuf }, .strides = { bo.pitch },
-					.offsets = { 0 }, .modifier = 0 /* DRM_FORMAT_MOD_LINEAR */,
-				};
-
-				gbo = gbm_bo_import(gbm, GBM_BO_IMPORT_FD_MODIFIER, &data,
-						    GBM_BO_USE_RENDERING);
-			} else {
-				struct gbm_import_fd_data data = {
-					.fd = dmabuf, .width = WIDTH, .height = HEIGHT,
-					.stride = bo.pitch, .format = GBM_FORMAT_XRGB8888,
-				};
-
-				gbo = gbm_bo_import(gbm, GBM_BO_IMPORT_FD, &data,
-						    GBM_BO_USE_RENDERING);
-			}
-			igt_assert_f(gbo, "gbm_bo_import(%s) on ph_vgem failed (errno %d: %s)", how,
-				     errno, strerror(errno));
-			handle = gbm_bo_get_handle(gbo).u32;
-
-			step("gbm_bo_map(READ) of an import on ph_vgem");
-			map = gbm_bo_map(gbo, 0, 0, WIDTH, HEIGHT, GBM_BO_TRANSFER_READ, &stride,
-					 &map_data);
-			igt_assert_f(map, "gbm_bo_map(READ) of an import on ph_vgem failed "
-				     "(errno %d: %s)", errno, strerror(errno));
-			igt_assert_eq_u32(stride, bo.pitch);
-			check_image("ph_vgem #1 buffer read through GBM on ph_vgem #0", map, stride,
-				    image_pixel, 0x33000000);
-			gbm_bo_unmap(gbo, map_data);
-
-			step("gbm_bo_map(WRITE) of an import on ph_vgem");
-			/* Mesa refuses to map into a map_data that is not NULL. */
-			map_data = NULL;
-			map = gbm_bo_map(gbo, 0, 0, WIDTH, HEIGHT, GBM_BO_TRANSFER_WRITE, &stride,
-					 &map_data);
-			igt_assert_f(map, "gbm_bo_map(WRITE) of an import on ph_vgem failed "
-				     "(errno %d: %s)", errno, strerror(errno));
-			fill_image(map, stride, 0x44000000);
-			gbm_bo_unmap(gbo, map_data);
-			check_image("GBM writes read through the exporter's GEM mmap", pixels,
-				    bo.pitch, image_pixel, 0x44000000);
-
-			/* Mesa's handle is an import of ours, mapped with a fake offset. */
-			obj = ph_object_get(ours, dumb_map_offset(ours, handle));
-			igt_assert_eq(obj.imported, 1);
-			igt_info("GBM on ph_vgem: %s handle %u, stride %u, import mapped at 0x%" PRIx64
-				 "\n", how, handle, stride, obj.offset);
-
-			step("tear-down");
-			gbm_bo_destroy(gbo);
-			gbm_device_destroy(gbm);
-			close(ours);
-			close(dmabuf);
-			munmap(pixels, bo.size);
-			gem_close(exporter, bo.handle);
-			close(exporter);
-			ph_stats_read(&after);
-			ph_stats_assert_equal(&before, &after);
-		}
+	igt_describe("The same through GBM_BO_IMPORT_FD_MODIFIER with DRM_FORMAT_MOD_LINEAR: "
+		     "GBM on ph_vgem reads and writes a buffer of the other ph_vgem device.");
+	igt_subtest("gbm-ph-vgem-import-fd-modifier-maps") {
+		begin("gbm-ph-vgem-import-fd-modifier-maps");
+		gbm_on_ph_vgem_maps_import(true);
 	}
 
 	igt_describe("GLES through EGL on ph_vgem (GBM platform, surfaceless context) imports a "
 		     "dma-buf of the other ph_vgem device as an EGLImage "
 		     "(EGL_EXT_image_dma_buf_import), renders into it as an FBO texture (clear, "
-		     "scissored clear, a drawn quad), and the CPU reads exactly that picture through "
-		     "the exporter's GEM mmap and through ph_vgem's mmap of the import.");
+		     "scissored clear, a drawn quad), and the CPU reads exactly that picture "
+		     "through the exporter's GEM mmap and through ph_vgem's mmap of the import.");
 	igt_subtest("egl-gles-renders-into-ph-vgem-buffer") {
 		int exporter = drm_open_card(DRIVER_PH_VGEM, 1);
 		int ours = drm_open_card(DRIVER_PH_VGEM, 0);
