@@ -73,7 +73,7 @@ void igt_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * skip inside skips every later subtest, a failure fails them.
  */
 #define igt_fixture                                                           \
-	for (int __f = 0; __f < 1 && igt_fixture_begin() &&                   \
+	for (volatile int __f = 0; __f < 1 && igt_fixture_begin() &&          \
 			  (setjmp(igt_subtest_jmp) == 0);                     \
 	     __f++, igt_fixture_end())
 
