@@ -20,6 +20,16 @@ mkdir -p "$src"
 git -C "$PH_ROOT" ls-files -z -co --exclude-standard | (cd "$PH_ROOT" && xargs -0 cp --parents -t "$src")
 dk=(dkms --dkmstree "$work/tree" --sourcetree "$work/src" --installtree "$work/install")
 pass=0 fail=0 entries=()
+
+# installed_all ROOT: every module we ship is under ROOT, and nothing else of ours.
+SHIPPED="prime_helpers ph_vgem ph_edu"
+installed_all() {
+	local m
+	for m in $SHIPPED; do
+		find "$1" -name "$m.ko*" | grep -q . || { echo "missing: $m" >&2; return 1; }
+	done
+	! find "$1" -name 'ph_selftest_*' | grep -q .
+}
 "${dk[@]}" add -m prime-helpers -v "$version" >"$work/add.log" 2>&1 ||
 	{ cat "$work/add.log"; die "dkms add failed" "see the log above"; }
 for line in $lines; do
@@ -28,8 +38,7 @@ for line in $lines; do
 	mkdir -p "$work/install/$abi"	# dkms installs only into a known kernel's tree
 	if "${dk[@]}" build -m prime-helpers -v "$version" -k "$abi" >"$work/$line.log" 2>&1 &&
 		"${dk[@]}" install -m prime-helpers -v "$version" -k "$abi" --force >>"$work/$line.log" 2>&1 &&
-		find "$work/install/$abi" -name 'prime_helpers.ko*' | grep -q . &&
-		find "$work/install/$abi" -name 'ph_vgem.ko*' | grep -q .; then
+		installed_all "$work/install/$abi"; then
 		pass=$((pass + 1)) r=pass
 	else
 		tail -n 25 "$work/$line.log"
@@ -42,7 +51,7 @@ done
 set -- $lines
 log install "make install KERNEL=$1 DESTDIR=$work/destdir"
 if make -s -C "$PH_ROOT" install KERNEL="$1" DESTDIR="$work/destdir" >"$work/install.log" 2>&1 &&
-	[ "$(find "$work/destdir" -path '*updates/prime-helpers*' -name '*.ko' | wc -l)" -eq 2 ]; then
+	installed_all "$work/destdir"; then
 	pass=$((pass + 1)) r=pass
 else
 	cat "$work/install.log"
