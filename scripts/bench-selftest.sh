@@ -22,12 +22,12 @@ run_case() {
 	local rc=$?
 	if [ $rc -ne 0 ] && grep -qF -- "$expect" <<<"$verdict"; then
 		pass=$((pass + 1))
-		entries+=("{\"name\": \"bench_selftest/$name\", \"result\": \"pass\", \"detail\": \"\"}")
+		entries+=("bench_selftest/$name=pass")
 	else
 		fail=$((fail + 1))
 		log selftest "$line: $name: the bench did NOT report the failure (judge exit $rc); verdict was:"
 		sed 's/^/    /' <<<"$verdict" >&2
-		entries+=("{\"name\": \"bench_selftest/$name\", \"result\": \"fail\", \"detail\": \"judge exit $rc\"}")
+		entries+=("bench_selftest/$name=fail")
 	fi
 }
 
@@ -37,5 +37,5 @@ run_case screen-mismatch selftest-screen "FAIL $line: bench_selftest_screen/scre
 run_case kernel-warn selftest-warn "kernel WARN: "
 run_case hung-guest selftest-hang "guest hung and was killed" 60 25
 
-(IFS=,; echo "{\"kernel\": \"$line\", \"passed\": $pass, \"failed\": $fail, \"skipped\": 0, \"results\": [${entries[*]}]}") >"$json"
+results_json "$json" "$line" "${entries[@]}"
 echo "bench self-tests on $line: $pass passed, $fail failed"

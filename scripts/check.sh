@@ -73,7 +73,7 @@ fi
 if step_selected htmldocs; then
 	ran_something=1
 	if bash "$PH_ROOT/scripts/htmldocs.sh"; then r=pass; else r=fail; fi
-	echo "{\"kernel\": \"docs\", \"passed\": $([ $r = pass ] && echo 1 || echo 0), \"failed\": $([ $r = fail ] && echo 1 || echo 0), \"skipped\": 0, \"results\": [{\"name\": \"docs/htmldocs\", \"result\": \"$r\", \"detail\": \"\"}]}" >"$results/docs.json"
+	results_json "$results/docs.json" docs "docs/htmldocs=$r"
 	add_counts "$results/docs.json"
 fi
 

@@ -45,7 +45,7 @@ for line in $lines; do
 		log dkms "DKMS build for $abi FAILED (log: $work/$line.log)"
 		fail=$((fail + 1)) r=fail
 	fi
-	entries+=("{\"name\": \"dkms/build-install-$line\", \"result\": \"$r\", \"detail\": \"\"}")
+	entries+=("dkms/build-install-$line=$r")
 done
 # make install into a staging root, as a package build would.
 set -- $lines
@@ -57,8 +57,8 @@ else
 	cat "$work/install.log"
 	fail=$((fail + 1)) r=fail
 fi
-entries+=("{\"name\": \"install/destdir-$1\", \"result\": \"$r\", \"detail\": \"\"}")
+entries+=("install/destdir-$1=$r")
 
-(IFS=,; echo "{\"kernel\": \"dkms\", \"passed\": $pass, \"failed\": $fail, \"skipped\": 0, \"results\": [${entries[*]}]}") >"$json"
+results_json "$json" dkms "${entries[@]}"
 echo "dkms: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -67,6 +67,20 @@ kernel_build_tree() {
 	esac
 }
 
+# results_json FILE LABEL NAME=RESULT...: write step results in the format
+# judge.py writes for guest runs (RESULT is pass, fail or skip), so make check
+# counts every step the same way.
+results_json() {
+	python3 - "$@" <<'PY'
+import json, sys
+out, label = sys.argv[1:3]
+res = [dict(zip(("name", "result"), p.rsplit("=", 1)), detail="") for p in sys.argv[3:]]
+count = {r: sum(1 for x in res if x["result"] == r) for r in ("pass", "fail", "skip")}
+json.dump({"kernel": label, "passed": count["pass"], "failed": count["fail"],
+           "skipped": count["skip"], "results": res}, open(out, "w"), indent=1)
+PY
+}
+
 # kernel_source_tools: directory holding the tools that ship only in Debian's
 # linux-source-6.12 (checkpatch.pl and its data, kernel-doc, the Sphinx
 # extensions of the kernel's documentation), extracted once into the cache.

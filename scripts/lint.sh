@@ -79,15 +79,9 @@ else
 fi
 
 if [ -n "${RESULTS_JSON:-}" ]; then
-	python3 - "$RESULTS_JSON" "${names[@]}" -- "${verdicts[@]}" <<'PY'
-import json, sys
-args = sys.argv[2:]
-i = args.index("--")
-names, verdicts = args[:i], args[i + 1:]
-res = [{"name": "lint/" + n, "result": v, "detail": ""} for n, v in zip(names, verdicts)]
-json.dump({"kernel": "lint", "passed": verdicts.count("pass"), "failed": verdicts.count("fail"),
-           "skipped": 0, "results": res}, open(sys.argv[1], "w"), indent=1)
-PY
+	entries=()
+	for i in "${!names[@]}"; do entries+=("lint/${names[$i]}=${verdicts[$i]}"); done
+	results_json "$RESULTS_JSON" lint "${entries[@]}"
 fi
 for v in "${verdicts[@]}"; do [ "$v" = pass ] || {
 	echo "next: fix what is listed above; 'make lint' reruns only these gates"
