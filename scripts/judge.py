@@ -34,9 +34,10 @@ BAD_LOG = [
     (re.compile(r"blocked for more than \d+ seconds"), "hung task"),
     (re.compile(r"DMAR: (DRHD: handling fault|\[DMA (Read|Write))"), "DMAR (IOMMU) fault"),
 ]
-# Taint flags allowed: O (out-of-tree module, 4096), E (unsigned module, 8192).
-ALLOWED_TAINT = 4096 | 8192
-TAINT_LETTERS = "PFSRMBUDAWCIOELKXT"
+# Taint flags allowed: O (out-of-tree module, 4096), E (unsigned module, 8192)
+# and N (a KUnit test module was loaded, 262144: our suites, on the debug line).
+ALLOWED_TAINT = 4096 | 8192 | 262144
+TAINT_LETTERS = "PFSRMBUDAWCIOELKXTN"
 
 
 def main():

@@ -59,6 +59,11 @@ for drv in $EXTRA_DRIVERS; do
 	cp "$ko" "$stage/lib/modules/ours/"
 	echo "$drv.ko" >>"$stage/etc/ph/our-modules"
 done
+# The library's KUnit suites (kernels with KUnit only): loaded by the
+# kunit_prime_helpers program, not at boot.
+for f in "$out"/drivers/gpu/drm/prime-helpers/tests/*.ko; do
+	[ -e "$f" ] && cp "$f" "$stage/lib/modules/ours/"
+done
 # Bench self-test payloads: present, but only used when the bench tests itself.
 for f in "$out"/tests/bench/*.ko; do [ -e "$f" ] && cp "$f" "$stage/selftests/"; done
 
