@@ -52,12 +52,19 @@ for line in 6.1 6.12; do
 	(cd "$tmp" && { apt-get download -qq "linux-image-$abi-unsigned" 2>/dev/null ||
 		apt-get download -qq "linux-image-$abi"; }) ||
 		die "apt-get download of linux-image-$abi failed" "check the network to Debian's registry"
-	rm -rf "$dir" && mkdir -p "$dir"
-	dpkg -x "$tmp"/*.deb "$dir/root"
+	# Unpacked beside the cache entry and moved in whole: a concurrent
+	# run (another checkout) never sees, or removes, a half-made one.
+	part=$(mktemp -d "$dir.part.XXXXXX")
+	dpkg -x "$tmp"/*.deb "$part/root"
 	rm -rf "$tmp"
-	cp "$dir/root/boot/vmlinuz-$abi" "$dir/vmlinuz"
-	cp "$dir/root/boot/config-$abi" "$dir/config"
-	echo "$abi" >"$dir/abi"
-	touch "$dir/.complete"
+	cp "$part/root/boot/vmlinuz-$abi" "$part/vmlinuz"
+	cp "$part/root/boot/config-$abi" "$part/config"
+	echo "$abi" >"$part/abi"
+	touch "$part/.complete"
+	if [ -f "$dir/.complete" ]; then
+		rm -rf "$part"
+	else
+		rm -rf "$dir" && mv "$part" "$dir"
+	fi
 done
 log deps "ready (6.1: $(debian_kernel_abi 6.1), 6.12: $(debian_kernel_abi 6.12), cache: $PH_CACHE)"

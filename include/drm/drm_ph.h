@@ -15,9 +15,12 @@
  * - gives every &drm_file a &struct drm_ph_file, either through the default
  *   drm_ph_open()/drm_ph_postclose() hooks or by embedding one in its own
  *   per-file structure and calling drm_ph_file_init()/drm_ph_file_fini();
- * - creates its buffers with drm_ph_shmem_create() (see drm_ph_shmem.h);
+ * - creates its buffers with drm_ph_shmem_create() (see drm_ph_shmem.h) or,
+ *   for devices that need contiguous memory, drm_ph_dma_create() (see
+ *   drm_ph_dma.h);
  * - fills its &drm_driver with DRM_PH_DRIVER_OPS (or
- *   DRM_PH_DRIVER_OPS_WITH_FILE() when it has its own per-file state).
+ *   DRM_PH_DRIVER_OPS_WITH_FILE() when it has its own per-file state, or
+ *   DRM_PH_DRIVER_OPS_WITH_IMPORT() when it imports its own way).
  */
 
 #include <linux/mutex.h>
@@ -32,7 +35,7 @@ struct dma_buf;
 struct drm_gem_object;
 struct drm_minor;
 
-#define DRM_PH_ABI_VERSION 2
+#define DRM_PH_ABI_VERSION 3
 
 unsigned int drm_ph_abi_version(void);
 
@@ -111,6 +114,33 @@ bool drm_ph_is_own_dma_buf(struct dma_buf *dma_buf);
 void drm_ph_debugfs_init(struct drm_minor *minor);
 
 /**
+ * DRM_PH_DRIVER_OPS_WITH_IMPORT - &drm_driver hooks, with a driver's import
+ * @open_fn: the driver's &drm_driver.open; it must call drm_ph_file_init()
+ *           (or be drm_ph_open())
+ * @postclose_fn: the driver's &drm_driver.postclose; it must call
+ *                drm_ph_file_fini() (or be drm_ph_postclose())
+ * @import_fn: &drm_driver.gem_prime_import: drm_ph_gem_prime_import(), or a
+ *             driver function that checks what it must and then calls it
+ * @import_sg_fn: &drm_driver.gem_prime_import_sg_table:
+ *                drm_ph_shmem_prime_import_sg_table() for devices that take
+ *                any sg table, drm_ph_dma_prime_import_sg_table() for devices
+ *                that need contiguous buffers, or a driver function that
+ *                chooses between them
+ *
+ * The most general form of the wiring; the two below are shorthands for it.
+ */
+#define DRM_PH_DRIVER_OPS_WITH_IMPORT(open_fn, postclose_fn, import_fn, import_sg_fn) \
+	.open = (open_fn), \
+	.postclose = (postclose_fn), \
+	.prime_handle_to_fd = drm_ph_prime_handle_to_fd, \
+	.prime_fd_to_handle = drm_ph_prime_fd_to_handle, \
+	.gem_prime_import = (import_fn), \
+	.gem_prime_import_sg_table = (import_sg_fn), \
+	.dumb_create = drm_ph_shmem_dumb_create, \
+	.dumb_map_offset = drm_ph_shmem_dumb_map_offset, \
+	.debugfs_init = drm_ph_debugfs_init
+
+/**
  * DRM_PH_DRIVER_OPS_WITH_FILE - &drm_driver hooks of the PRIME helpers
  * @open_fn: the driver's &drm_driver.open; it must call drm_ph_file_init()
  * @postclose_fn: the driver's &drm_driver.postclose; it must call
@@ -120,15 +150,8 @@ void drm_ph_debugfs_init(struct drm_minor *minor);
  * &struct drm_ph_file in it and hand it to drm_ph_file_init().
  */
 #define DRM_PH_DRIVER_OPS_WITH_FILE(open_fn, postclose_fn) \
-	.open = (open_fn), \
-	.postclose = (postclose_fn), \
-	.prime_handle_to_fd = drm_ph_prime_handle_to_fd, \
-	.prime_fd_to_handle = drm_ph_prime_fd_to_handle, \
-	.gem_prime_import = drm_ph_gem_prime_import, \
-	.gem_prime_import_sg_table = drm_ph_shmem_prime_import_sg_table, \
-	.dumb_create = drm_ph_shmem_dumb_create, \
-	.dumb_map_offset = drm_ph_shmem_dumb_map_offset, \
-	.debugfs_init = drm_ph_debugfs_init
+	DRM_PH_DRIVER_OPS_WITH_IMPORT(open_fn, postclose_fn, drm_ph_gem_prime_import, \
+				      drm_ph_shmem_prime_import_sg_table)
 
 /**
  * DRM_PH_DRIVER_OPS - wire the PRIME helpers into a &drm_driver in one line
@@ -140,5 +163,6 @@ void drm_ph_debugfs_init(struct drm_minor *minor);
 #define DRM_PH_DRIVER_OPS DRM_PH_DRIVER_OPS_WITH_FILE(drm_ph_open, drm_ph_postclose)
 
 #include <drm/drm_ph_shmem.h>
+#include <drm/drm_ph_dma.h>
 
 #endif /* __DRM_PH_H__ */

@@ -23,9 +23,29 @@ struct iosys_map;
 struct sg_table;
 
 /**
+ * enum drm_ph_store - where the pages of a library object come from
+ * @DRM_PH_STORE_SHMEM: a shmem file, page by page, on first use
+ *                      (drm_ph_shmem_create())
+ * @DRM_PH_STORE_DMA: one DMA-contiguous block allocated for the device at
+ *                    creation (drm_ph_dma_create())
+ * @DRM_PH_STORE_IMPORT: none: an imported dma-buf's pages belong to its
+ *                       exporter
+ */
+enum drm_ph_store {
+	DRM_PH_STORE_SHMEM,
+	DRM_PH_STORE_DMA,
+	DRM_PH_STORE_IMPORT,
+};
+
+/**
  * struct drm_ph_object - a GEM object of the PRIME helpers
  * @base: the GEM object
  * @id: per-device sequence number, shown by debugfs
+ * @store: where the pages come from; set at creation
+ * @contiguous: @dma_addr is valid: a DMA object, or an import accepted by
+ *              drm_ph_dma_prime_import_sg_table(); set at creation
+ * @dma_addr: DMA address of the first byte for the device of the object's
+ *            &drm_device, when @contiguous
  * @lock: protects every field below it; it nests inside the dma_resv lock
  *        (6.12 calls the pin and vmap hooks with that lock held) and outside
  *        the mapping's i_mmap lock (eviction shoots PTEs down under it)
@@ -50,10 +70,14 @@ struct sg_table;
  *
  * Imported objects have no pages of their own: CPU mmaps and kernel mappings
  * are redirected to the exporting dma-buf, and they are never evicted.
+ * DMA objects hold their pages from creation to free (see drm_ph_dma.h).
  */
 struct drm_ph_object {
 	struct drm_gem_object base;
 	u32 id;
+	enum drm_ph_store store;
+	bool contiguous;
+	dma_addr_t dma_addr;
 
 	struct mutex lock; /* protects the fields below */
 	struct page **pages;

@@ -34,6 +34,7 @@
 #include "gem.h"
 #include "igt.h"
 #include "prime.h"
+#include "sieve.h"
 #include "vgem.h"
 
 #define BIG_SIZE (4u << 20)
@@ -113,45 +114,6 @@ static void shared_free(struct shared_bo *bo)
 	close(bo->dmabuf);
 	gem_close(bo->fd, bo->exp_handle);
 	close(bo->fd);
-}
-
-/*
- * Right after boot the page allocator hands out long physically contiguous
- * runs, which would hide sg table walking bugs. A sieve leaves isolated free
- * pages behind: two pipes get a page each, in turn, and one of them is then
- * closed. Pipe pages are unmovable kernel memory, like the exporters' pinned
- * shmem pages (anonymous memory would leave its holes in the movable free
- * lists, which those allocations do not look at first). A buffer that takes
- * its pages while the sieve lives gets scattered ones.
- */
-#define SIEVE_PAGES 2048
-
-struct sieve {
-	int keep[2];
-};
-
-static void sieve_new(struct sieve *sieve)
-{
-	static char page[4096] = { 1 };
-	int drop[2];
-	unsigned int i;
-
-	igt_assert_eq(pipe(sieve->keep), 0);
-	igt_assert_eq(pipe(drop), 0);
-	igt_assert_lte(SIEVE_PAGES * 4096, fcntl(sieve->keep[1], F_SETPIPE_SZ, SIEVE_PAGES * 4096));
-	igt_assert_lte(SIEVE_PAGES * 4096, fcntl(drop[1], F_SETPIPE_SZ, SIEVE_PAGES * 4096));
-	for (i = 0; i < SIEVE_PAGES; i++) {
-		igt_assert_eq(write(sieve->keep[1], page, sizeof(page)), sizeof(page));
-		igt_assert_eq(write(drop[1], page, sizeof(page)), sizeof(page));
-	}
-	close(drop[0]);
-	close(drop[1]);
-}
-
-static void sieve_free(struct sieve *sieve)
-{
-	close(sieve->keep[0]);
-	close(sieve->keep[1]);
 }
 
 static void fill_random(uint8_t *p, size_t size, unsigned int seed)

@@ -22,6 +22,7 @@
 
 #define PH_EDU_COPY 0x0
 #define PH_EDU_CHECKSUM 0x1
+#define PH_EDU_CREATE 0x2
 
 /**
  * struct ph_edu_copy - DRM_IOCTL_PH_EDU_COPY argument
@@ -80,9 +81,38 @@ struct ph_edu_checksum {
 	__u64 sum;
 };
 
+/* &struct ph_edu_create flags */
+#define PH_EDU_CREATE_CONTIGUOUS (1u << 0)
+
+/**
+ * struct ph_edu_create - DRM_IOCTL_PH_EDU_CREATE argument
+ * @size: bytes, rounded up to whole pages; nonzero
+ * @flags: 0 for a shmem object (as a dumb buffer: pages allocated on first
+ *         use, scattered), or %PH_EDU_CREATE_CONTIGUOUS for one physically
+ *         contiguous block allocated at once for the device (the DMA API's
+ *         dma_alloc_pages()), which importers that need contiguous memory
+ *         accept
+ * @handle: returned: GEM handle of the new object
+ *
+ * Both kinds are zero-filled, mmap through DRM_IOCTL_MODE_MAP_DUMB, export
+ * and import through PRIME, and work with the COPY and CHECKSUM ioctls; a
+ * contiguous object is copied in one DMA segment.
+ *
+ * Errors: -EINVAL for unknown @flags or a zero @size; -ENOMEM when no block
+ * of that size is free (contiguous blocks are limited to what the page
+ * allocator hands out at once, 4 MiB on these kernels, unless CMA is set up).
+ */
+struct ph_edu_create {
+	__u64 size;
+	__u32 flags;
+	__u32 handle;
+};
+
 #define DRM_IOCTL_PH_EDU_COPY \
 	DRM_IOWR(DRM_COMMAND_BASE + PH_EDU_COPY, struct ph_edu_copy)
 #define DRM_IOCTL_PH_EDU_CHECKSUM \
 	DRM_IOWR(DRM_COMMAND_BASE + PH_EDU_CHECKSUM, struct ph_edu_checksum)
+#define DRM_IOCTL_PH_EDU_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + PH_EDU_CREATE, struct ph_edu_create)
 
 #endif /* _UAPI_PH_EDU_DRM_H_ */

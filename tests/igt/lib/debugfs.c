@@ -82,12 +82,18 @@ int ph_objects_read(int fd, struct ph_object *objs, int max)
 		int end = 0;
 
 		igt_assert_f(sscanf(line, "%" SCNu64 " %" SCNu64 " %u %u %u %u %u %" SCNu64
-				    " 0x%" SCNx64 "%n", &o.id, &o.size, &o.handles,
+				    " 0x%" SCNx64 " %7s %u%n", &o.id, &o.size, &o.handles,
 				    &o.exported, &o.imported, &o.pins, &o.vmaps, &o.faults,
-				    &o.offset, &end) == 9 && line[end] == 0,
+				    &o.offset, o.store, &o.segments, &end) == 11 && line[end] == 0,
 			     "ph_objects: bad line '%s'", line);
 		igt_assert_f(o.exported <= 1 && o.imported <= 1,
 			     "ph_objects: exported/imported not 0/1 in '%s'", line);
+		/* An import is listed before its attachment is set: store first. */
+		igt_assert_f(o.imported ? !strcmp(o.store, "import") :
+			     (!strcmp(o.store, "shmem") || !strcmp(o.store, "dma") ||
+			      !strcmp(o.store, "import")),
+			     "ph_objects: store '%s' does not fit imported=%u in '%s'",
+			     o.store, o.imported, line);
 		if (listed < max)
 			objs[listed] = o;
 		listed++;

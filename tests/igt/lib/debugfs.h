@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PH_OBJECTS_HEADER "# id size handles exported imported pins vmaps faults offset"
+#define PH_OBJECTS_HEADER "# id size handles exported imported pins vmaps faults offset store segments"
 #define PH_STATS_PATH "/sys/kernel/debug/prime_helpers/stats"
 
 struct ph_object {
@@ -27,6 +27,8 @@ struct ph_object {
 	unsigned int vmaps;
 	uint64_t faults;
 	uint64_t offset;	/* fake mmap offset, 0 until MAP_DUMB made one */
+	char store[8];		/* backing store: shmem, dma or import */
+	unsigned int segments;	/* contiguous extents of its pages (or import mapping) */
 };
 
 /*

@@ -53,6 +53,24 @@ void edu_copy(int fd, uint32_t src, uint64_t src_offset, uint32_t dst, uint64_t 
 	igt_assert_eq(__edu_copy(fd, src, src_offset, dst, dst_offset, length), 0);
 }
 
+int __edu_create(int fd, uint64_t size, uint32_t flags, uint32_t *handle)
+{
+	struct ph_edu_create arg = { .size = size, .flags = flags };
+
+	if (ioctl(fd, DRM_IOCTL_PH_EDU_CREATE, &arg))
+		return -errno;
+	*handle = arg.handle;
+	return 0;
+}
+
+uint32_t edu_create(int fd, uint64_t size, uint32_t flags)
+{
+	uint32_t handle = 0;
+
+	igt_assert_eq(__edu_create(fd, size, flags, &handle), 0);
+	return handle;
+}
+
 int __edu_checksum_args(int fd, struct ph_edu_checksum *arg)
 {
 	return ioctl(fd, DRM_IOCTL_PH_EDU_CHECKSUM, arg) ? -errno : 0;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The ph_edu driver: its two ioctls (a copy by the device's DMA engine and a
- * checksum by the kernel's CPU), its fence timeout parameter, and which DMA
+ * The ph_edu driver: its ioctls (a copy by the device's DMA engine, a
+ * checksum by the kernel's CPU, and object creation in either backing store), its fence timeout parameter, and which DMA
  * path its device is on (translated by an IOMMU or not). The "__" variants
  * return 0 or -errno and never fail the test; the plain ones assert success.
  */
@@ -30,6 +30,10 @@ int __edu_copy(int fd, uint32_t src, uint64_t src_offset, uint32_t dst, uint64_t
 	       uint64_t length);
 void edu_copy(int fd, uint32_t src, uint64_t src_offset, uint32_t dst, uint64_t dst_offset,
 	      uint64_t length);
+
+/* DRM_IOCTL_PH_EDU_CREATE: flags 0 (shmem) or PH_EDU_CREATE_CONTIGUOUS. */
+int __edu_create(int fd, uint64_t size, uint32_t flags, uint32_t *handle);
+uint32_t edu_create(int fd, uint64_t size, uint32_t flags);
 
 int __edu_checksum_args(int fd, struct ph_edu_checksum *arg);
 int __edu_checksum(int fd, uint32_t handle, uint64_t offset, uint64_t length, uint64_t *sum);

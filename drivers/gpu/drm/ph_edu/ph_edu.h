@@ -74,5 +74,6 @@ long ph_edu_wait_idle(struct drm_gem_object *obj, bool write, long timeout);
 /* the ioctls */
 int ph_edu_copy_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
 int ph_edu_checksum_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
+int ph_edu_create_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
 
 #endif /* __PH_EDU_H__ */

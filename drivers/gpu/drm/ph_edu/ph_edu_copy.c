@@ -7,8 +7,10 @@
  * view). An imported object already has one: the library attached the
  * dma-buf with the edu device and mapped it when it was imported, so those
  * DMA addresses come from the exporter's sg table, translated by the IOMMU.
- * For an object of our own, the copy pins its pages and maps a private copy
- * of its page list for the device, for the duration of the copy.
+ * A contiguous object of our own was mapped for the device when it was
+ * allocated: its DMA address is the whole view. For a shmem object of our
+ * own, the copy pins its pages and maps a private copy of its page list for
+ * the device, for the duration of the copy.
  *
  * The copy then goes window by window: as much as the device's buffer takes
  * (PH_EDU_WINDOW_SIZE) is gathered from the source into it, one transfer per
@@ -35,6 +37,9 @@ struct ph_edu_dma_view {
 	struct drm_ph_object *phobj;
 	struct sg_table *sgt;	/* DMA-mapped for the edu device */
 	bool own;		/* mapped here: unmap and unpin when done */
+	/* A contiguous object's one segment, at its own DMA address. */
+	struct sg_table contig_sgt;
+	struct scatterlist contig;
 };
 
 /* Walks the DMA segments of a view, forward only. */
@@ -82,16 +87,31 @@ static int ph_edu_view_get(struct ph_edu_device *edev, struct drm_gem_object *ob
 {
 	struct device *dev = edev->ph.drm.dev;
 	struct sg_table *pages;
+	dma_addr_t addr;
 	int ret;
 
 	view->phobj = to_drm_ph_object(obj);
-	view->own = !obj->import_attach;
-	if (!view->own) {
+	view->own = false;
+	if (obj->import_attach) {
 		/* Set once by the import and kept until the object is freed. */
 		view->sgt = view->phobj->import_sgt;
-		dma_sync_sgtable_for_device(dev, view->sgt, DMA_BIDIRECTIONAL);
+		drm_ph_object_sync_for_device(view->phobj);
 		return 0;
 	}
+	/* Allocated for this device: already mapped, in one piece. */
+	if (!drm_ph_object_dma_address(view->phobj, &addr)) {
+		sg_init_table(&view->contig, 1);
+		sg_dma_address(&view->contig) = addr;
+		sg_dma_len(&view->contig) = obj->size;
+		view->contig_sgt.sgl = &view->contig;
+		view->contig_sgt.nents = 1;
+		view->contig_sgt.orig_nents = 1;
+		view->sgt = &view->contig_sgt;
+		drm_ph_object_sync_for_device(view->phobj);
+		return 0;
+	}
+
+	view->own = true;
 
 	ret = drm_ph_shmem_pin(view->phobj);
 	if (ret)
@@ -118,7 +138,7 @@ static void ph_edu_view_put(struct ph_edu_device *edev, struct ph_edu_dma_view *
 	struct device *dev = edev->ph.drm.dev;
 
 	if (!view->own) {
-		dma_sync_sgtable_for_cpu(dev, view->sgt, DMA_BIDIRECTIONAL);
+		drm_ph_object_sync_for_cpu(view->phobj);
 		return;
 	}
 	dma_unmap_sgtable(dev, view->sgt, DMA_BIDIRECTIONAL, 0);

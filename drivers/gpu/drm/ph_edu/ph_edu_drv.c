@@ -3,12 +3,13 @@
  * ph_edu: the second reference driver of the PRIME helper library, bound to
  * QEMU's "edu" PCI device (1234:11e8), a DMA engine that addresses 28 bits.
  *
- * The library does all the sharing, wired by DRM_PH_DRIVER_OPS: dumb buffers
+ * The library does all the sharing, wired by DRM_PH_DRIVER_OPS_WITH_IMPORT: dumb buffers
  * on shmem, exported as dma-bufs, and foreign dma-bufs imported by attaching
  * and mapping them for the edu PCI device, so their DMA addresses go through
- * the IOMMU when there is one. The driver adds two ioctls: a copy done by
- * the device's DMA engine (ph_edu_copy.c) and a checksum done by the kernel
- * through the CPU (ph_edu_checksum.c).
+ * the IOMMU when there is one. The driver adds three ioctls: a copy done by
+ * the device's DMA engine (ph_edu_copy.c), a checksum done by the kernel
+ * through the CPU (ph_edu_checksum.c), and the creation of objects of
+ * either backing store, shmem or DMA-contiguous (ph_edu_create.c).
  *
  * Without an IOMMU the DMA API maps pages at their physical address, and
  * with this little address space it could only fail (with a warning) for
@@ -64,19 +65,20 @@ static struct drm_gem_object *ph_edu_gem_prime_import(struct drm_device *drm,
 static const struct drm_ioctl_desc ph_edu_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(PH_EDU_COPY, ph_edu_copy_ioctl, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(PH_EDU_CHECKSUM, ph_edu_checksum_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(PH_EDU_CREATE, ph_edu_create_ioctl, DRM_RENDER_ALLOW),
 };
 
 DEFINE_DRM_GEM_FOPS(ph_edu_fops);
 
 /*
- * The import hook replaces the one DRM_PH_DRIVER_OPS sets, on purpose: it
- * must refuse before the library attaches and maps. The Kbuild file allows
- * overriding an initializer in this file (W=1 and sparse warn about it).
+ * The driver's own import hook: it must refuse before the library attaches
+ * and maps. The engine copies segment by segment, so imports need not be
+ * contiguous.
  */
 static const struct drm_driver ph_edu_driver = {
 	.driver_features = DRIVER_GEM | DRIVER_RENDER,
-	DRM_PH_DRIVER_OPS,
-	.gem_prime_import = ph_edu_gem_prime_import,
+	DRM_PH_DRIVER_OPS_WITH_IMPORT(drm_ph_open, drm_ph_postclose, ph_edu_gem_prime_import,
+				      drm_ph_shmem_prime_import_sg_table),
 	.ioctls = ph_edu_ioctls,
 	.num_ioctls = ARRAY_SIZE(ph_edu_ioctls),
 	.fops = &ph_edu_fops,

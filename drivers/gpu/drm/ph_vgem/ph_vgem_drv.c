@@ -5,7 +5,8 @@
  * platform device "ph_vgem.<i>", with the uAPI of upstream vgem: dumb buffers
  * backed by shmem, PRIME import/export, CPU mmap, and software fences.
  * Everything but the fences comes from the library, wired by
- * DRM_PH_DRIVER_OPS_WITH_FILE().
+ * DRM_PH_DRIVER_OPS_WITH_IMPORT(); the contiguous_imports parameter makes it
+ * import like a device that needs contiguous buffers.
  */
 
 #include <linux/dma-mapping.h>
@@ -28,6 +29,11 @@
 static unsigned int num_devices = 1;
 module_param(num_devices, uint, 0444);
 MODULE_PARM_DESC(num_devices, "number of independent vgem devices (1-8)");
+
+static bool contiguous_imports;
+module_param(contiguous_imports, bool, 0644);
+MODULE_PARM_DESC(contiguous_imports,
+		 "accept only dma-bufs that are contiguous for the device, as a scanout engine without an IOMMU would (default: false)");
 
 static struct platform_device *ph_vgem_pdevs[PH_VGEM_MAX_DEVICES];
 
@@ -57,6 +63,20 @@ static void ph_vgem_postclose(struct drm_device *drm, struct drm_file *file)
 	kfree(vfile);
 }
 
+/*
+ * The device has no IOMMU, so a dma-buf is contiguous for it only if its
+ * pages are physically contiguous. The parameter is read per import, so
+ * tests can switch between the two import paths of the library.
+ */
+static struct drm_gem_object *ph_vgem_import_sg_table(struct drm_device *drm,
+						      struct dma_buf_attachment *attach,
+						      struct sg_table *sgt)
+{
+	if (READ_ONCE(contiguous_imports))
+		return drm_ph_dma_prime_import_sg_table(drm, attach, sgt);
+	return drm_ph_shmem_prime_import_sg_table(drm, attach, sgt);
+}
+
 static const struct drm_ioctl_desc ph_vgem_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(PH_VGEM_FENCE_ATTACH, ph_vgem_fence_attach_ioctl, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(PH_VGEM_FENCE_SIGNAL, ph_vgem_fence_signal_ioctl, DRM_RENDER_ALLOW),
@@ -66,7 +86,8 @@ DEFINE_DRM_GEM_FOPS(ph_vgem_fops);
 
 static const struct drm_driver ph_vgem_driver = {
 	.driver_features = DRIVER_GEM | DRIVER_RENDER,
-	DRM_PH_DRIVER_OPS_WITH_FILE(ph_vgem_open, ph_vgem_postclose),
+	DRM_PH_DRIVER_OPS_WITH_IMPORT(ph_vgem_open, ph_vgem_postclose, drm_ph_gem_prime_import,
+				      ph_vgem_import_sg_table),
 	.ioctls = ph_vgem_ioctls,
 	.num_ioctls = ARRAY_SIZE(ph_vgem_ioctls),
 	.fops = &ph_vgem_fops,

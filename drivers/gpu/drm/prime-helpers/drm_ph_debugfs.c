@@ -10,11 +10,14 @@
  *
  * ph_objects (read-only) lists the device's live objects. The first line is
  * ``objects: <count>``, the second a header
- * ``# id size handles exported imported pins vmaps faults offset``, then one
- * line per object: its per-device id, size in bytes, handle count, whether a
- * dma-buf exported from it exists, whether it is imported, its pin count,
- * vmap use count, CPU page faults served so far, and its fake mmap offset
- * (0x0 until one is created).
+ * ``# id size handles exported imported pins vmaps faults offset store segments``,
+ * then one line per object: its per-device id, size in bytes, handle count,
+ * whether a dma-buf exported from it exists, whether it is imported, its pin
+ * count, vmap use count, CPU page faults served so far, its fake mmap offset
+ * (0x0 until one is created), its backing store (``shmem``, ``dma`` or
+ * ``import``) and its segments: how many physically contiguous extents its
+ * pages form while it holds them (0 while it does not), or for an import how
+ * many contiguous ranges of DMA addresses its mapping for the device has.
  *
  * ph_evict (write-only): writing a true value (``1``) runs
  * drm_ph_device_evict() on the device.
@@ -26,12 +29,44 @@
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/kstrtox.h>
+#include <linux/mm.h>
+#include <linux/scatterlist.h>
 #include <linux/seq_file.h>
 #include <linux/xarray.h>
 
 #include <drm/drm_file.h>
 #include <drm/drm_ph.h>
 #include <drm/drm_vma_manager.h>
+
+static const char *const drm_ph_store_names[] = {
+	[DRM_PH_STORE_SHMEM] = "shmem",
+	[DRM_PH_STORE_DMA] = "dma",
+	[DRM_PH_STORE_IMPORT] = "import",
+};
+
+/* Contiguous extents of what backs the object; the caller holds its lock. */
+static unsigned int drm_ph_object_segments(struct drm_ph_object *phobj)
+{
+	unsigned int segments = 0;
+	struct scatterlist *sg;
+	dma_addr_t next = 0;
+	pgoff_t i;
+
+	if (phobj->import_sgt) {
+		for_each_sgtable_dma_sg(phobj->import_sgt, sg, i) {
+			if (!segments || sg_dma_address(sg) != next)
+				segments++;
+			next = sg_dma_address(sg) + sg_dma_len(sg);
+		}
+		return segments;
+	}
+	if (!phobj->pages)
+		return 0;
+	for (i = 0; i < phobj->base.size >> PAGE_SHIFT; i++)
+		if (!i || page_to_pfn(phobj->pages[i]) != page_to_pfn(phobj->pages[i - 1]) + 1)
+			segments++;
+	return segments;
+}
 
 static int drm_ph_objects_show(struct seq_file *m, void *unused)
 {
@@ -45,15 +80,16 @@ static int drm_ph_objects_show(struct seq_file *m, void *unused)
 	xa_for_each(&phdev->objects, id, phobj)
 		count++;
 	seq_printf(m, "objects: %lu\n", count);
-	seq_puts(m, "# id size handles exported imported pins vmaps faults offset\n");
+	seq_puts(m, "# id size handles exported imported pins vmaps faults offset store segments\n");
 	xa_for_each(&phdev->objects, id, phobj) {
 		struct drm_gem_object *obj = &phobj->base;
 
 		mutex_lock(&phobj->lock);
-		seq_printf(m, "%u %zu %u %d %d %u %u %lu 0x%llx\n", phobj->id, obj->size,
+		seq_printf(m, "%u %zu %u %d %d %u %u %lu 0x%llx %s %u\n", phobj->id, obj->size,
 			   READ_ONCE(obj->handle_count), phobj->export ? 1 : 0,
 			   obj->import_attach ? 1 : 0, phobj->pin_count, phobj->vmap_use_count,
-			   phobj->faults, drm_vma_node_offset_addr(&obj->vma_node));
+			   phobj->faults, drm_vma_node_offset_addr(&obj->vma_node),
+			   drm_ph_store_names[phobj->store], drm_ph_object_segments(phobj));
 		mutex_unlock(&phobj->lock);
 	}
 	mutex_unlock(&phdev->objects_lock);

@@ -22,7 +22,9 @@
  *
  * mmap gives the same VMA as a GEM mmap of the object (same pages, same fault
  * handler, same place in the device's address space); vmap shares the
- * object's refcounted kernel mapping.
+ * object's refcounted kernel mapping. All of this holds for both backing
+ * stores: DMA objects differ only in that their pages are also mapped for
+ * their own device, which CPU access syncs as well.
  */
 
 #include <linux/dma-buf.h>
@@ -137,6 +139,9 @@ static int drm_ph_dmabuf_begin_cpu_access(struct dma_buf *dma_buf, enum dma_data
 		if (pattach->sgt)
 			dma_sync_sgtable_for_cpu(pattach->dev, pattach->sgt, pattach->dir);
 	mutex_unlock(&phobj->lock);
+	/* A DMA object is also mapped for its own device, since allocation. */
+	if (phobj->store == DRM_PH_STORE_DMA)
+		drm_ph_object_sync_for_cpu(phobj);
 	return 0;
 }
 
@@ -150,6 +155,8 @@ static int drm_ph_dmabuf_end_cpu_access(struct dma_buf *dma_buf, enum dma_data_d
 		if (pattach->sgt)
 			dma_sync_sgtable_for_device(pattach->dev, pattach->sgt, pattach->dir);
 	mutex_unlock(&phobj->lock);
+	if (phobj->store == DRM_PH_STORE_DMA)
+		drm_ph_object_sync_for_device(phobj);
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 
 struct dentry;
 struct device;
+struct drm_device;
 struct dma_buf;
 struct drm_ph_object;
 struct sg_table;
@@ -53,13 +54,18 @@ struct drm_ph_attachment {
 
 extern const struct dma_buf_ops drm_ph_dmabuf_ops;
 
-/* drm_ph_shmem.c: used by the dma-buf ops and the import path. */
+/* drm_ph_shmem.c: used by the dma-buf ops, the import path and the DMA store. */
+struct drm_ph_object *drm_ph_object_create(struct drm_device *drm, size_t size, bool with_shmem);
 struct sg_table *drm_ph_shmem_map_for_device(struct drm_ph_object *phobj, struct device *dev,
 					     enum dma_data_direction dir);
 void drm_ph_shmem_unmap_for_device(struct device *dev, struct sg_table *sgt,
 				   enum dma_data_direction dir);
 int drm_ph_shmem_mmap_exported(struct drm_ph_object *phobj, struct vm_area_struct *vma);
 void drm_ph_shmem_export_released(struct drm_ph_object *phobj);
+
+/* drm_ph_dma.c: the DMA store's side of the shared object code. */
+void *drm_ph_dma_vaddr(struct drm_ph_object *phobj);
+void drm_ph_dma_free_pages(struct drm_ph_object *phobj);
 
 /* drm_ph_device.c */
 int drm_ph_device_add_object(struct drm_ph_object *phobj);

@@ -103,6 +103,10 @@ static void drm_ph_shmem_put_pages_locked(struct drm_ph_object *phobj)
 		kfree(phobj->sgt);
 		phobj->sgt = NULL;
 	}
+	if (phobj->store == DRM_PH_STORE_DMA) {
+		drm_ph_dma_free_pages(phobj);
+		return;
+	}
 	/* Dirty: writes through PFN mappings left no trace in the page flags. */
 	drm_gem_put_pages(&phobj->base, phobj->pages, true, true);
 	phobj->pages = NULL;
@@ -275,8 +279,14 @@ static int drm_ph_shmem_vmap_pages(struct drm_ph_object *phobj, struct iosys_map
 	ret = drm_ph_shmem_get_pages_locked(phobj);
 	if (ret)
 		goto err_count;
-	/* The pages are ordinary cached memory, coherent with every user. */
-	vaddr = vmap(phobj->pages, drm_ph_shmem_npages(phobj), VM_MAP, PAGE_KERNEL);
+	/*
+	 * The pages are ordinary cached memory, coherent with every user; a
+	 * DMA object's block already has one in the linear map.
+	 */
+	if (phobj->store == DRM_PH_STORE_DMA)
+		vaddr = drm_ph_dma_vaddr(phobj);
+	else
+		vaddr = vmap(phobj->pages, drm_ph_shmem_npages(phobj), VM_MAP, PAGE_KERNEL);
 	if (!vaddr) {
 		ret = -ENOMEM;
 		drm_ph_shmem_put_pages_locked(phobj);
@@ -303,7 +313,8 @@ static void drm_ph_shmem_vunmap_pages(struct drm_ph_object *phobj, struct iosys_
 		goto out;
 	if (--phobj->vmap_use_count > 0)
 		goto out;
-	vunmap(phobj->vaddr);
+	if (phobj->store != DRM_PH_STORE_DMA)
+		vunmap(phobj->vaddr);
 	phobj->vaddr = NULL;
 	drm_ph_stat_dec(DRM_PH_STAT_VMAPS);
 	drm_ph_shmem_put_pages_locked(phobj);
@@ -376,7 +387,7 @@ EXPORT_SYMBOL_NS_GPL(drm_ph_shmem_unmap_mappings, DRM_PRIME_HELPERS);
  * drm_ph_shmem_evict - give an object's pages back to shmem
  * @phobj: the object
  *
- * If the object is neither imported, pinned nor vmapped, and its pages are
+ * If the object is a shmem one, neither pinned nor vmapped, and its pages are
  * held for CPU mappings only, shoots down every CPU mapping and releases the
  * pages, marked dirty so shmem keeps their contents (in memory or swap). The
  * next access faults them back in.
@@ -389,7 +400,8 @@ bool drm_ph_shmem_evict(struct drm_ph_object *phobj)
 {
 	bool evicted = false;
 
-	if (phobj->base.import_attach)
+	/* Imports have no pages of their own, DMA objects keep theirs. */
+	if (phobj->store != DRM_PH_STORE_SHMEM)
 		return false;
 
 	mutex_lock(&phobj->lock);
@@ -597,8 +609,11 @@ bool drm_ph_is_object(struct drm_gem_object *obj)
 }
 EXPORT_SYMBOL_NS_GPL(drm_ph_is_object, DRM_PRIME_HELPERS);
 
-static struct drm_ph_object *drm_ph_object_create(struct drm_device *drm, size_t size,
-						  bool with_shmem)
+/*
+ * The part of creation all stores share: a GEM object, with a shmem file or
+ * without one (DMA objects and imports), registered with its device.
+ */
+struct drm_ph_object *drm_ph_object_create(struct drm_device *drm, size_t size, bool with_shmem)
 {
 	struct drm_ph_object *phobj;
 	int ret;
@@ -688,6 +703,7 @@ struct drm_gem_object *drm_ph_shmem_prime_import_sg_table(struct drm_device *drm
 	if (IS_ERR(phobj))
 		return ERR_CAST(phobj);
 
+	phobj->store = DRM_PH_STORE_IMPORT;
 	phobj->import_sgt = sgt;
 	drm_ph_stat_inc(DRM_PH_STAT_IMPORTS);
 	return &phobj->base;

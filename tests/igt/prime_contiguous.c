@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: MIT
+/*
+ * DMA-contiguous objects, the library's second backing store, through the
+ * edu driver that offers them (PH_EDU_CREATE_CONTIGUOUS): created whole and
+ * zeroed, one segment, mapped by the CPU, the kernel and the DMA engine,
+ * exported and imported through the same PRIME code as shmem objects, never
+ * evicted. And the contiguous import path, through ph_vgem's
+ * contiguous_imports parameter: a device without an IOMMU that needs
+ * contiguous buffers takes edu's contiguous ones and refuses scattered shmem
+ * ones with EINVAL, leaking nothing.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "debugfs.h"
+#include "drmtest.h"
+#include "dumb.h"
+#include "edu.h"
+#include "gem.h"
+#include "igt.h"
+#include "prime.h"
+#include "sieve.h"
+
+#define CONTIG_SIZE (1u << 20)
+#define SCATTERED_SIZE (1u << 20)
+#define CONTIGUOUS_IMPORTS "/sys/module/ph_vgem/parameters/contiguous_imports"
+
+/* An edu object with its CPU mapping and its debugfs line. */
+struct edu_bo {
+	int fd;
+	uint32_t handle;
+	uint64_t offset;
+	uint8_t *cpu;
+	size_t size;
+};
+
+/* On @fd, which the object then owns, as handles belong to their file. */
+static struct edu_bo edu_bo_new_on(int fd, size_t size, uint32_t flags)
+{
+	struct edu_bo bo = { .fd = fd, .size = size };
+
+	bo.handle = edu_create(bo.fd, size, flags);
+	bo.offset = dumb_map_offset(bo.fd, bo.handle);
+	bo.cpu = dumb_mmap(bo.fd, bo.handle, size, PROT_READ | PROT_WRITE);
+	return bo;
+}
+
+static struct edu_bo edu_bo_new(size_t size, uint32_t flags)
+{
+	return edu_bo_new_on(edu_open_card(), size, flags);
+}
+
+static void edu_bo_free(struct edu_bo *bo)
+{
+	munmap(bo->cpu, bo->size);
+	gem_close(bo->fd, bo->handle);
+	close(bo->fd);
+}
+
+static struct ph_object edu_bo_debugfs(struct edu_bo *bo)
+{
+	return ph_object_get(bo->fd, bo->offset);
+}
+
+static uint64_t cpu_sum(const uint8_t *p, size_t size)
+{
+	uint64_t sum = 0;
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		sum += p[i];
+	return sum;
+}
+
+static void assert_same_bytes(const uint8_t *got, const uint8_t *want, size_t size,
+			      const char *what)
+{
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		igt_assert_f(got[i] == want[i], "%s: byte %zu of %zu is 0x%02x, not 0x%02x\n",
+			     what, i, size, got[i], want[i]);
+}
+
+static void set_contiguous_imports(bool on)
+{
+	int fd = open(CONTIGUOUS_IMPORTS, O_WRONLY);
+
+	igt_assert_f(fd >= 0, "cannot open %s: %s (is ph_vgem loaded?)", CONTIGUOUS_IMPORTS,
+		     strerror(errno));
+	igt_assert_eq(write(fd, on ? "Y" : "N", 1), 1);
+	close(fd);
+}
+
+static void check_create_bad_input(void)
+{
+	struct ph_stats before, after;
+	int fd = edu_open_card();
+	uint32_t handle;
+
+	ph_stats_read(&before);
+	igt_assert_eq(__edu_create(fd, 4096, 1u << 1, &handle), -EINVAL);
+	igt_assert_eq(__edu_create(fd, 4096, ~0u, &handle), -EINVAL);
+	igt_assert_eq(__edu_create(fd, 0, 0, &handle), -EINVAL);
+	igt_assert_eq(__edu_create(fd, 0, PH_EDU_CREATE_CONTIGUOUS, &handle), -EINVAL);
+	igt_assert_eq(__edu_create(fd, UINT64_MAX, 0, &handle), -EINVAL);
+	igt_assert_eq(__edu_create(fd, UINT64_MAX, PH_EDU_CREATE_CONTIGUOUS, &handle), -EINVAL);
+	/* No page allocator or CMA area of this guest has 1 GiB in one piece. */
+	igt_assert_eq(__edu_create(fd, 1ull << 30, PH_EDU_CREATE_CONTIGUOUS, &handle), -ENOMEM);
+	ph_stats_read(&after);
+	ph_stats_assert_equal(&before, &after);
+	close(fd);
+}
+
+static void check_create_contiguous(void)
+{
+	struct edu_bo bo = edu_bo_new(CONTIG_SIZE + 100, PH_EDU_CREATE_CONTIGUOUS);
+	struct ph_object o = edu_bo_debugfs(&bo);
+
+	/* Rounded up to pages, allocated whole before any fault, one block. */
+	igt_assert_eq_u64(o.size, CONTIG_SIZE + 4096);
+	igt_assert_f(!strcmp(o.store, "dma"), "store is '%s', not dma", o.store);
+	igt_assert_eq(o.segments, 1);
+	igt_assert_eq_u64(o.faults, 0);
+
+	igt_assert(is_zeroed(bo.cpu, bo.size));
+	fill_pattern(bo.cpu, CONTIG_SIZE, 7);
+	igt_assert_pattern(bo.cpu, CONTIG_SIZE, 7);
+	/* The kernel's mapping (CHECKSUM vmaps) sees what the CPU mmap wrote. */
+	igt_assert_eq_u64(edu_checksum(bo.fd, bo.handle, 0, CONTIG_SIZE),
+			  cpu_sum(bo.cpu, CONTIG_SIZE));
+	o = edu_bo_debugfs(&bo);
+	igt_assert_eq(o.vmaps, 0);
+	igt_assert_eq(o.segments, 1);
+	edu_bo_free(&bo);
+}
+
+static void check_create_shmem(void)
+{
+	struct edu_bo bo = edu_bo_new(CONTIG_SIZE, 0);
+	struct ph_object o = edu_bo_debugfs(&bo);
+
+	/* Nothing allocated until the first use. */
+	igt_assert_f(!strcmp(o.store, "shmem"), "store is '%s', not shmem", o.store);
+	igt_assert_eq(o.segments, 0);
+	igt_assert(is_zeroed(bo.cpu, bo.size));
+	o = edu_bo_debugfs(&bo);
+	igt_assert_lte(1, o.segments);
+	edu_bo_free(&bo);
+}
+
+/*
+ * The importer's view of an imported buffer. The stock vgem refuses to mmap
+ * its imports (EINVAL, upstream's rule) but re-exports them as the original
+ * dma-buf, whose mmap then shows what the importer holds; ph_vgem's GEM mmap
+ * of an import is redirected to the exporter.
+ */
+static uint8_t *importer_mmap(const char *importer, int imp, uint32_t imp_handle, int dmabuf)
+{
+	uint8_t *cpu;
+	int again;
+
+	if (!strcmp(importer, DRIVER_STOCK_VGEM)) {
+		again = prime_handle_to_fd_for_mmap(imp, imp_handle);
+		igt_assert_eq(fd_inode(again), fd_inode(dmabuf));
+		cpu = prime_mmap(again, CONTIG_SIZE, PROT_READ | PROT_WRITE);
+		close(again);
+		return cpu;
+	}
+	return dumb_mmap(imp, imp_handle, CONTIG_SIZE, PROT_READ | PROT_WRITE);
+}
+
+static void check_export(const char *importer)
+{
+	struct edu_bo bo = edu_bo_new(CONTIG_SIZE, PH_EDU_CREATE_CONTIGUOUS);
+	struct ph_stats before, after;
+	uint8_t *imp_cpu, *buf_cpu;
+	uint32_t imp_handle;
+	int imp, dmabuf;
+
+	ph_stats_read(&before);
+	imp = drm_open_card(importer, 0);
+	fill_pattern(bo.cpu, CONTIG_SIZE, 11);
+	dmabuf = prime_handle_to_fd_for_mmap(bo.fd, bo.handle);
+	imp_handle = prime_fd_to_handle(imp, dmabuf);
+	imp_cpu = importer_mmap(importer, imp, imp_handle, dmabuf);
+	buf_cpu = prime_mmap(dmabuf, CONTIG_SIZE, PROT_READ | PROT_WRITE);
+
+	/* Three mappings, one set of pages. */
+	igt_assert_pattern(imp_cpu, CONTIG_SIZE, 11);
+	igt_assert_pattern(buf_cpu, CONTIG_SIZE, 11);
+	fill_pattern(imp_cpu, CONTIG_SIZE, 12);
+	igt_assert_pattern(bo.cpu, CONTIG_SIZE, 12);
+	fill_pattern(buf_cpu, CONTIG_SIZE, 13);
+	igt_assert_pattern(bo.cpu, CONTIG_SIZE, 13);
+	igt_assert_pattern(imp_cpu, CONTIG_SIZE, 13);
+
+	if (!strcmp(importer, DRIVER_PH_VGEM)) {
+		struct ph_object o = ph_object_get(imp, dumb_map_offset(imp, imp_handle));
+
+		igt_assert_f(!strcmp(o.store, "import"), "store is '%s'", o.store);
+		igt_assert_eq(o.imported, 1);
+		/* No IOMMU in front of vgem: contiguous pages, one DMA range. */
+		igt_assert_eq(o.segments, 1);
+	}
+
+	munmap(buf_cpu, CONTIG_SIZE);
+	munmap(imp_cpu, CONTIG_SIZE);
+	gem_close(imp, imp_handle);
+	close(dmabuf);
+	close(imp);
+	edu_bo_free(&bo);
+	ph_stats_read(&after);
+	after.objects++;	/* bo was created before the baseline */
+	ph_stats_assert_equal(&before, &after);
+}
+
+static void check_self_import(void)
+{
+	struct edu_bo bo = edu_bo_new(CONTIG_SIZE, PH_EDU_CREATE_CONTIGUOUS);
+	int dmabuf = prime_handle_to_fd(bo.fd, bo.handle);
+
+	igt_assert_eq_u32(prime_fd_to_handle(bo.fd, dmabuf), bo.handle);
+	igt_assert_eq(edu_bo_debugfs(&bo).imported, 0);
+	close(dmabuf);
+	edu_bo_free(&bo);
+}
+
+static void check_copy(void)
+{
+	struct edu_bo contig = edu_bo_new(CONTIG_SIZE, PH_EDU_CREATE_CONTIGUOUS);
+	/* Both on one file: the ioctl names them by handle. */
+	struct edu_bo shmem = edu_bo_new_on(dup(contig.fd), CONTIG_SIZE, 0);
+	struct ph_edu_copy arg = {
+		.src_handle = contig.handle, .dst_handle = shmem.handle,
+		.src_offset = 4096 * 3 + 5, .dst_offset = 4096 * 7 + 1, .length = 6000,
+	};
+	char path[256];
+	int ret;
+
+	if (!edu_dma_translated(contig.fd, path, sizeof(path)))
+		igt_skip("the engine copies only through an IOMMU, and this boot has none (%s)\n",
+			 path);
+
+	fill_pattern(contig.cpu, CONTIG_SIZE, 21);
+	fill_pattern(shmem.cpu, CONTIG_SIZE, 22);
+	ret = __edu_copy_args(contig.fd, &arg);
+	igt_assert_eq(ret, 0);
+	igt_assert_eq(arg.src_segments, 1);
+	igt_assert_lte(1, arg.dst_segments);
+	assert_same_bytes(shmem.cpu + arg.dst_offset, contig.cpu + arg.src_offset, arg.length,
+			  "contiguous -> shmem");
+
+	/* And back, into another place of the contiguous object. */
+	fill_pattern(shmem.cpu, CONTIG_SIZE, 23);
+	arg = (struct ph_edu_copy){
+		.src_handle = shmem.handle, .dst_handle = contig.handle,
+		.src_offset = 4096 * 9 + 3, .dst_offset = 100, .length = 5000,
+	};
+	igt_assert_eq(__edu_copy_args(contig.fd, &arg), 0);
+	igt_assert_eq(arg.dst_segments, 1);
+	assert_same_bytes(contig.cpu + 100, shmem.cpu + 4096 * 9 + 3, 5000, "shmem -> contiguous");
+	edu_bo_free(&shmem);
+	edu_bo_free(&contig);
+}
+
+static void check_not_evicted(void)
+{
+	struct edu_bo bo = edu_bo_new(CONTIG_SIZE, PH_EDU_CREATE_CONTIGUOUS);
+	struct ph_object o;
+	uint64_t faults;
+
+	fill_pattern(bo.cpu, CONTIG_SIZE, 31);
+	faults = edu_bo_debugfs(&bo).faults;
+	igt_assert_lt(0, faults);
+	ph_evict(bo.fd);
+	/* The mapping survived: reading it faults nothing in again. */
+	igt_assert_pattern(bo.cpu, CONTIG_SIZE, 31);
+	o = edu_bo_debugfs(&bo);
+	igt_assert_eq_u64(o.faults, faults);
+	igt_assert_eq(o.segments, 1);
+	edu_bo_free(&bo);
+}
+
+static void check_exporter_closed_first(void)
+{
+	struct edu_bo bo = edu_bo_new(CONTIG_SIZE, PH_EDU_CREATE_CONTIGUOUS);
+	struct ph_stats before, after;
+	int imp = drm_open_card(DRIVER_STOCK_VGEM, 0);
+	uint32_t imp_handle;
+	uint8_t *imp_cpu;
+	int dmabuf;
+
+	fill_pattern(bo.cpu, CONTIG_SIZE, 41);
+	dmabuf = prime_handle_to_fd(bo.fd, bo.handle);
+	imp_handle = prime_fd_to_handle(imp, dmabuf);
+	close(dmabuf);
+	edu_bo_free(&bo);
+	/* Stock vgem's import keeps the block alive through its dma-buf. */
+	dmabuf = prime_handle_to_fd_for_mmap(imp, imp_handle);
+	imp_cpu = prime_mmap(dmabuf, CONTIG_SIZE, PROT_READ);
+	close(dmabuf);
+	igt_assert_pattern(imp_cpu, CONTIG_SIZE, 41);
+	ph_stats_read(&before);
+	munmap(imp_cpu, CONTIG_SIZE);
+	gem_close(imp, imp_handle);
+	/* Its last holder gone, the object and its dma-buf go too. */
+	ph_stats_read(&after);
+	igt_assert_eq(after.objects, before.objects - 1);
+	igt_assert_eq(after.dma_bufs, before.dma_bufs - 1);
+	close(imp);
+}
+
+static void check_contiguous_import_accepted(void)
+{
+	struct edu_bo bo = edu_bo_new(CONTIG_SIZE, PH_EDU_CREATE_CONTIGUOUS);
+	int imp = drm_open_card(DRIVER_PH_VGEM, 0);
+	struct ph_object o;
+	uint32_t imp_handle;
+	uint8_t *imp_cpu;
+	int dmabuf;
+
+	fill_pattern(bo.cpu, CONTIG_SIZE, 51);
+	dmabuf = prime_handle_to_fd(bo.fd, bo.handle);
+	set_contiguous_imports(true);
+	imp_handle = prime_fd_to_handle(imp, dmabuf);
+	set_contiguous_imports(false);
+	o = ph_object_get(imp, dumb_map_offset(imp, imp_handle));
+	igt_assert_eq(o.segments, 1);
+	imp_cpu = dumb_mmap(imp, imp_handle, CONTIG_SIZE, PROT_READ);
+	igt_assert_pattern(imp_cpu, CONTIG_SIZE, 51);
+	munmap(imp_cpu, CONTIG_SIZE);
+	gem_close(imp, imp_handle);
+	close(dmabuf);
+	close(imp);
+	edu_bo_free(&bo);
+}
+
+static void check_contiguous_import_refuses_scattered(void)
+{
+	int exp = drm_open_card(DRIVER_PH_VGEM, 0);
+	int imp = drm_open_card(DRIVER_PH_VGEM, 1);
+	struct ph_stats before, after;
+	struct dumb_bo bo;
+	struct sieve sieve;
+	struct ph_object o;
+	uint32_t handle;
+	uint8_t *cpu;
+	int dmabuf;
+
+	bo = dumb_create_size(exp, SCATTERED_SIZE);
+	cpu = dumb_mmap(exp, bo.handle, SCATTERED_SIZE, PROT_READ | PROT_WRITE);
+	sieve_new(&sieve);
+	fill_pattern(cpu, SCATTERED_SIZE, 61);
+	sieve_free(&sieve);
+	o = ph_object_get(exp, dumb_map_offset(exp, bo.handle));
+	igt_require_f(o.segments > 1, "the shmem pages came out contiguous despite the sieve\n");
+	igt_info("scattered buffer: %u segments\n", o.segments);
+	dmabuf = prime_handle_to_fd(exp, bo.handle);
+
+	ph_stats_read(&before);
+	set_contiguous_imports(true);
+	igt_assert_eq(__prime_fd_to_handle(imp, dmabuf, &handle), -EINVAL);
+	igt_assert_eq(__prime_fd_to_handle(imp, dmabuf, &handle), -EINVAL);
+	set_contiguous_imports(false);
+	ph_stats_read(&after);
+	ph_stats_assert_equal(&before, &after);
+	igt_assert_pattern(cpu, SCATTERED_SIZE, 61);
+
+	/* The same dma-buf is fine for the importer that takes any sg table. */
+	handle = prime_fd_to_handle(imp, dmabuf);
+	o = ph_object_get(imp, dumb_map_offset(imp, handle));
+	igt_assert_lt(1, o.segments);
+	gem_close(imp, handle);
+
+	munmap(cpu, SCATTERED_SIZE);
+	close(dmabuf);
+	gem_close(exp, bo.handle);
+	close(imp);
+	close(exp);
+}
+
+igt_main
+{
+	igt_describe("CREATE refuses unknown flags and impossible sizes, leaking nothing.");
+	igt_subtest("create-bad-input")
+		check_create_bad_input();
+
+	igt_describe("A contiguous object is whole, zeroed and one segment at creation; CPU and kernel mappings agree.");
+	igt_subtest("create-contiguous")
+		check_create_contiguous();
+
+	igt_describe("A shmem object of the same ioctl allocates on first use.");
+	igt_subtest("create-shmem")
+		check_create_shmem();
+
+	igt_describe("A contiguous object exported to ph_vgem: GEM, import and dma-buf mmaps share its pages.");
+	igt_subtest("export-contiguous-to-ph-vgem")
+		check_export(DRIVER_PH_VGEM);
+
+	igt_describe("A contiguous object exported to the stock vgem: the same.");
+	igt_subtest("export-contiguous-to-stock-vgem")
+		check_export(DRIVER_STOCK_VGEM);
+
+	igt_describe("Importing a contiguous object into its own device gives back its handle.");
+	igt_subtest("self-import-contiguous")
+		check_self_import();
+
+	igt_describe("The engine copies to and from a contiguous object in one segment.");
+	igt_subtest("copy-contiguous")
+		check_copy();
+
+	igt_describe("Eviction leaves contiguous objects and their mappings alone.");
+	igt_subtest("contiguous-not-evicted")
+		check_not_evicted();
+
+	igt_describe("The importer keeps a contiguous object alive after its exporter closed it.");
+	igt_subtest("contiguous-exporter-closed-first")
+		check_exporter_closed_first();
+
+	igt_describe("A device that needs contiguous buffers imports edu's contiguous object.");
+	igt_subtest("contiguous-import-accepts-contiguous")
+		check_contiguous_import_accepted();
+
+	igt_describe("A device that needs contiguous buffers refuses scattered shmem with EINVAL, leaking nothing.");
+	igt_subtest("contiguous-import-refuses-scattered")
+		check_contiguous_import_refuses_scattered();
+}
