@@ -19,7 +19,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +34,7 @@
 #include "gem.h"
 #include "igt.h"
 #include "prime.h"
+#include "sieve.h"
 #include "v4l2.h"
 
 /* vivid's smallest webcam frame: 8 bars of 40 pixels, 225 KiB a frame. */
@@ -95,178 +95,10 @@ static long first_word_not(const void *ptr, size_t size, uint32_t value)
 	return -1;
 }
 
-/*
- * One column of the device's ph_objects for the object whose mmap offset is
- * @offset, found by the column's name in the header, so the parser does not
- * care which columns come before it. False when the file has no such column.
- */
-static bool object_column(int fd, uint64_t offset, const char *column, char *out, size_t len)
+/* The library's view of an object: its backing store and physical extents. */
+static struct ph_object object_info(int fd, uint32_t handle)
 {
-	char dir[256], path[300], *text, *line, *save_line = NULL;
-	int col = -1, off_col = -1, i;
-	bool found = false;
-
-	igt_assert(drm_debugfs_dir(fd, dir, sizeof(dir)));
-	snprintf(path, sizeof(path), "%s/ph_objects", dir);
-	text = read_whole_file(path, NULL);
-	igt_assert_f(text, "cannot read %s", path);
-	for (line = strtok_r(text, "\n", &save_line); line && !found;
-	     line = strtok_r(NULL, "\n", &save_line)) {
-		char *tok, *save_tok = NULL;
-		char *cells[32];
-		int n = 0;
-
-		for (tok = strtok_r(line, " \t", &save_tok); tok && n < 32;
-		     tok = strtok_r(NULL, " \t", &save_tok))
-			cells[n++] = tok;
-		if (n && !strcmp(cells[0], "#")) {
-			/* The header: "# id size ... offset ...". */
-			for (i = 1; i < n; i++) {
-				if (!strcmp(cells[i], column))
-					col = i - 1;
-				if (!strcmp(cells[i], "offset"))
-					off_col = i - 1;
-			}
-			continue;
-		}
-		if (col < 0 || off_col < 0 || n <= col || n <= off_col ||
-		    strtoull(cells[off_col], NULL, 0) != offset)
-			continue;
-		snprintf(out, len, "%s", cells[col]);
-		found = true;
-	}
-	free(text);
-	return found;
-}
-
-/* The physically contiguous extents of an object's pages, or -1 if not reported. */
-static long object_segments(int fd, uint32_t handle)
-{
-	uint64_t offset = dumb_map_offset(fd, handle);
-	char cell[32];
-
-	if (!object_column(fd, offset, "segments", cell, sizeof(cell)))
-		return -1;
-	return strtol(cell, NULL, 10);
-}
-
-static bool objects_report_segments(int fd)
-{
-	char dir[256], path[300], *text;
-	bool has;
-
-	igt_assert(drm_debugfs_dir(fd, dir, sizeof(dir)));
-	snprintf(path, sizeof(path), "%s/ph_objects", dir);
-	text = read_whole_file(path, NULL);
-	igt_assert_f(text, "cannot read %s", path);
-	has = strstr(text, " segments") != NULL;
-	free(text);
-	return has;
-}
-
-/*
- * The physically contiguous extents behind @size bytes of a mapping whose
- * pages are all present, counted from /proc/self/pagemap (which shows page
- * frame numbers to root, which the guest's tests are): an oracle for the
- * segments column that owes nothing to our driver. -1 when pagemap cannot
- * tell: it does not walk VM_PFNMAP mappings, which is what a GEM mmap made of
- * inserted page frames is.
- */
-static long mapping_extents(const void *ptr, size_t size)
-{
-	size_t pages = size / 4096, i;
-	uint64_t *entries = calloc(pages, sizeof(*entries));
-	uint64_t prev = 0;
-	long extents = 0;
-	ssize_t len;
-	int fd;
-
-	igt_assert(entries);
-	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	igt_assert_f(fd >= 0, "cannot open /proc/self/pagemap: %s", strerror(errno));
-	len = pread(fd, entries, pages * sizeof(*entries),
-		    (off_t)((uintptr_t)ptr / 4096 * sizeof(*entries)));
-	close(fd);
-	igt_assert_eq(len, (ssize_t)(pages * sizeof(*entries)));
-	for (i = 0; i < pages && extents >= 0; i++) {
-		uint64_t pfn = entries[i] & ((1ull << 55) - 1);
-
-		if (!(entries[i] >> 63) || !pfn) {
-			extents = -1;
-			break;
-		}
-		if (!i || pfn != prev + 1)
-			extents++;
-		prev = pfn;
-	}
-	free(entries);
-	return extents;
-}
-
-/*
- * The physical extents of a mapped object whose pages are all present: from
- * ph_objects' segments column and from pagemap, which must agree when both
- * can tell. -1 when neither can.
- */
-static long object_extents(int fd, uint32_t handle, const void *cpu, size_t size)
-{
-	long reported = object_segments(fd, handle);
-	long seen = mapping_extents(cpu, size);
-
-	igt_assert_f(reported < 0 || seen < 0 || reported == seen,
-		     "ph_objects reports %ld segments, pagemap shows %ld extents", reported, seen);
-	igt_debug("object %u: %ld segments reported, %ld extents in pagemap\n", handle,
-		  reported, seen);
-	return reported >= 0 ? reported : seen;
-}
-
-/* ph_edu's physically contiguous objects (PH_EDU_CREATE). */
-#ifndef DRM_IOCTL_PH_EDU_CREATE
-#define PH_EDU_CREATE 0x2
-#define PH_EDU_CREATE_CONTIGUOUS (1u << 0)
-struct ph_edu_create {
-	__u64 size;
-	__u32 flags;
-	__u32 handle;
-};
-#define DRM_IOCTL_PH_EDU_CREATE \
-	DRM_IOWR(DRM_COMMAND_BASE + PH_EDU_CREATE, struct ph_edu_create)
-#endif
-
-static int __edu_create(int fd, uint64_t size, uint32_t flags, uint32_t *handle)
-{
-	struct ph_edu_create arg = { .size = size, .flags = flags };
-
-	if (ioctl(fd, DRM_IOCTL_PH_EDU_CREATE, &arg))
-		return -errno;
-	*handle = arg.handle;
-	return 0;
-}
-
-/*
- * ph_edu's card node, when it has PH_EDU_CREATE: the ioctl and the debugfs
- * columns that describe its objects arrive together.
- */
-static int edu_card_with_create(void)
-{
-	int fd = edu_open_card();
-
-	if (!objects_report_segments(fd)) {
-		close(fd);
-		igt_skip("ph_edu has no PH_EDU_CREATE yet (its ph_objects has no segments "
-			 "column)\n");
-	}
-	return fd;
-}
-
-static uint32_t edu_create_contiguous(int fd, uint64_t size)
-{
-	uint32_t handle = 0;
-	int ret = __edu_create(fd, size, PH_EDU_CREATE_CONTIGUOUS, &handle);
-
-	igt_assert_f(!ret, "PH_EDU_CREATE of %llu contiguous bytes: %s",
-		     (unsigned long long)size, strerror(-ret));
-	return handle;
+	return ph_object_get(fd, dumb_map_offset(fd, handle));
 }
 
 /* A buffer one of our drivers exports to vivid. */
@@ -366,21 +198,19 @@ static void capture_into_ph_edu(void)
 	int video, fd;
 	unsigned int i;
 
-	fd = edu_card_with_create();
+	fd = edu_open_card();
 	ph_stats_read(&before);
 	video = vivid_setup(VIVID_DMA_CONTIG, &fmt);
 	size = page_align(fmt.sizeimage);
 	for (i = 0; i < BUFFERS; i++) {
-		char store[16];
+		struct ph_object info;
 
-		our_bo_export(fd, &bos[i], size, edu_create_contiguous(fd, size));
+		our_bo_export(fd, &bos[i], size, edu_create(fd, size, PH_EDU_CREATE_CONTIGUOUS));
 		/* What vb2-dma-contig needs: one physical extent. */
-		igt_assert_eq(object_segments(fd, bos[i].handle), 1);
-		igt_assert_eq(object_extents(fd, bos[i].handle, bos[i].cpu, size), 1);
-		igt_assert(object_column(fd, dumb_map_offset(fd, bos[i].handle), "store",
-					 store, sizeof(store)));
-		igt_assert_f(!strcmp(store, "dma"), "ph_edu's contiguous object has store %s",
-			     store);
+		info = object_info(fd, bos[i].handle);
+		igt_assert_f(!strcmp(info.store, "dma"), "ph_edu's contiguous object has store %s",
+			     info.store);
+		igt_assert_eq(info.segments, 1);
 	}
 	capture_and_check(video, &fmt, bos, BUFFERS);
 	for (i = 0; i < BUFFERS; i++)
@@ -392,40 +222,42 @@ static void capture_into_ph_edu(void)
 }
 
 /*
- * A ph_vgem buffer whose pages are in more than one physical extent. Buffers
- * that happen to be contiguous are kept until the end, so that the next one
- * gets other pages.
+ * A ph_vgem buffer whose pages are in more than one physical extent: taken
+ * while a sieve of isolated free pages lives. Buffers that are contiguous all
+ * the same are kept until the end, so that the next one gets other pages.
  */
 #define SCATTER_TRIES 8
 
-/* 1 when found, 0 when every try was contiguous, -1 when nothing can tell. */
-static int scattered_dumb(int fd, size_t size, struct our_bo *out)
+static bool scattered_dumb(int fd, size_t size, struct our_bo *out)
 {
 	struct our_bo tried[SCATTER_TRIES];
+	struct sieve sieve;
 	unsigned int i, n = 0;
-	long segments = 0;
 	bool found = false;
 
+	sieve_new(&sieve);
 	for (i = 0; i < SCATTER_TRIES && !found; i++) {
 		struct dumb_bo bo = dumb_create_size(fd, size);
+		struct ph_object info;
 
 		/* our_bo_export() writes the canary: the object takes its pages. */
 		our_bo_export(fd, &tried[n], size, bo.handle);
-		segments = object_extents(fd, bo.handle, tried[n].cpu, size);
-		if (segments < 0) {
-			our_bo_free(fd, &tried[n]);
-			break;
-		}
-		if (segments > 1) {
+		info = object_info(fd, bo.handle);
+		igt_assert_f(!strcmp(info.store, "shmem"), "a ph_vgem dumb buffer has store %s",
+			     info.store);
+		igt_assert_lte(1, info.segments);
+		igt_debug("ph_vgem buffer %u: %u physical extents\n", i, info.segments);
+		if (info.segments > 1) {
 			*out = tried[n];
 			found = true;
 		} else {
 			n++;
 		}
 	}
+	sieve_free(&sieve);
 	for (i = 0; i < n; i++)
 		our_bo_free(fd, &tried[i]);
-	return segments < 0 ? -1 : found;
+	return found;
 }
 
 static void dma_contig_refuses_shmem(void)
@@ -433,19 +265,15 @@ static void dma_contig_refuses_shmem(void)
 	struct ph_stats before, after;
 	struct v4l2_pix_format fmt;
 	struct our_bo bo = { .dmabuf = -1 };
-	int video, fd, found;
+	int video, fd;
 	long bad;
 
 	fd = drm_open_card(DRIVER_PH_VGEM, 0);
 	ph_stats_read(&before);
 	video = vivid_setup(VIVID_DMA_CONTIG, &fmt);
-	found = scattered_dumb(fd, page_align(fmt.sizeimage), &bo);
-	if (found <= 0) {
+	if (!scattered_dumb(fd, page_align(fmt.sizeimage), &bo)) {
 		close(video);
 		close(fd);
-		if (found < 0)
-			igt_skip("neither ph_objects (no segments column) nor pagemap (a "
-				 "VM_PFNMAP mapping) tells where the buffer's pages are\n");
 		igt_skip("%d ph_vgem buffers in a row were physically contiguous\n",
 			 SCATTER_TRIES);
 	}
@@ -800,8 +628,8 @@ igt_main
 		capture_into_ph_edu();
 
 	igt_describe("vb2-dma-contig refuses a ph_vgem buffer scattered over several physical "
-		     "extents (counted from pagemap, and ph_objects when it has the column) at "
-		     "QBUF with EFAULT and leaves its contents alone; nothing leaks.");
+		     "extents (ph_objects' segments) at QBUF with EFAULT and leaves its contents "
+		     "alone; nothing leaks.");
 	igt_subtest("dma-contig-refuses-scattered-shmem")
 		dma_contig_refuses_shmem();
 
