@@ -19,6 +19,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -418,6 +419,64 @@ static void export_to(unsigned int inst, const char *key)
 }
 
 /*
+ * ph_vgem importing like a device without an IOMMU that needs contiguous
+ * buffers (its contiguous_imports parameter, read per import): vivid's
+ * dma-contig buffer is one extent and is taken; its vmalloc buffer, allocated
+ * while a sieve of isolated free pages lives, is scattered and refused with
+ * EINVAL, as the kernel's DMA helper refuses it.
+ */
+#define CONTIGUOUS_IMPORTS "/sys/module/ph_vgem/parameters/contiguous_imports"
+
+static void set_contiguous_imports(bool on)
+{
+	int fd = open(CONTIGUOUS_IMPORTS, O_WRONLY | O_CLOEXEC);
+
+	igt_assert_f(fd >= 0, "cannot open %s: %s", CONTIGUOUS_IMPORTS, strerror(errno));
+	igt_assert_eq(write(fd, on ? "Y" : "N", 1), 1);
+	close(fd);
+}
+
+static void contiguous_import(unsigned int inst)
+{
+	struct ph_stats before, after;
+	struct vivid_export ex;
+	struct sieve sieve;
+	uint32_t handle = 0;
+	int fd, ret;
+
+	fd = drm_open_card(DRIVER_PH_VGEM, 0);
+	ph_stats_read(&before);
+	sieve_new(&sieve);
+	vivid_export_frame(inst, &ex);
+	sieve_free(&sieve);
+	set_contiguous_imports(true);
+	ret = __prime_fd_to_handle(fd, ex.dmabuf, &handle);
+	/* Off again before any check can fail: later imports must not see it. */
+	set_contiguous_imports(false);
+	if (inst == VIVID_DMA_CONTIG) {
+		struct ph_object info;
+		size_t size = prime_get_size(ex.dmabuf);
+		void *cpu;
+
+		igt_assert_f(!ret, "a dma-contig vivid buffer was refused: %s", strerror(-ret));
+		info = object_info(fd, handle);
+		igt_assert_f(!strcmp(info.store, "import"), "the import has store %s", info.store);
+		igt_assert_eq(info.segments, 1);
+		cpu = dumb_mmap(fd, handle, size, PROT_READ);
+		igt_assert_f(vivid_check_colour_bars(cpu, &ex.fmt),
+			     "the contiguous import does not read as the colour bars");
+		munmap(cpu, size);
+		gem_close(fd, handle);
+	} else {
+		igt_assert_eq(ret, -EINVAL);
+	}
+	vivid_export_free(&ex);
+	ph_stats_read(&after);
+	ph_stats_assert_equal(&before, &after);
+	close(fd);
+}
+
+/*
  * A vivid buffer imported into ph_edu: read through ph_edu's GEM mmap, and
  * copied by the device's DMA engine into a ph_edu buffer. The engine is slow,
  * so the copy is two pages, from the middle of the frame, at an offset that
@@ -665,6 +724,15 @@ igt_main
 	igt_describe("A dma-contig vivid buffer imported into ph_vgem reads as the colour bars.");
 	igt_subtest("vivid-dma-contig-to-ph-vgem")
 		export_to(VIVID_DMA_CONTIG, DRIVER_PH_VGEM);
+
+	igt_describe("ph_vgem as a device that needs contiguous buffers (contiguous_imports) "
+		     "takes a dma-contig vivid buffer: one segment, the colour bars.");
+	igt_subtest("vivid-dma-contig-to-ph-vgem-contiguous-only")
+		contiguous_import(VIVID_DMA_CONTIG);
+
+	igt_describe("... and refuses a scattered vmalloc vivid buffer with EINVAL; nothing leaks.");
+	igt_subtest("vivid-vmalloc-to-ph-vgem-contiguous-only")
+		contiguous_import(VIVID_VMALLOC);
 
 	igt_describe("A vmalloc vivid buffer imported into ph_edu: the colour bars through its "
 		     "GEM mmap, and copied exactly by the DMA engine.");
