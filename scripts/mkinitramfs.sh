@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build the guest initramfs of one kernel line: busybox, scripts/guest-init.sh
 # as /init, the stock modules we test against (drm, drm_kms_helper,
-# drm_shmem_helper, vgem, cirrus and their dependencies, decompressed, in load
-# order), our modules, the test programs and the shared libraries they need.
+# drm_shmem_helper, vgem, cirrus, vivid and their dependencies, decompressed,
+# in load order), our modules, the test programs and the shared libraries they
+# need.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -32,7 +33,11 @@ cp "$PH_ROOT/scripts/guest-init.sh" "$stage/init"
 chmod +x "$stage/init"
 
 # Stock modules, dependencies first, each once.
-STOCK_MODULES="drm drm_kms_helper drm_shmem_helper vgem cirrus"
+STOCK_MODULES="drm drm_kms_helper drm_shmem_helper vgem cirrus vivid"
+# vivid, V4L2's test driver, as two capture-only devices with one webcam input
+# each, so the video nodes are predictable: instance 0 allocates its buffers
+# with vmalloc, instance 1 with dma-contig (tests/igt/prime_vivid*.c).
+VIVID_PARAMS="n_devs=2 node_types=0x1,0x1 num_inputs=1,1 input_types=0x0,0x0 allocators=0,1"
 : >"$stage/etc/ph/stock-modules"
 for m in $STOCK_MODULES; do
 	modprobe -d "$kroot" -S "$abi" --show-depends "$m" ||
@@ -46,6 +51,10 @@ done | awk '$1 == "insmod" { print $2 }' | awk '!seen[$0]++' | while read -r ko;
 	esac
 	echo "$name" >>"$stage/etc/ph/stock-modules"
 done
+# guest-init passes what follows a module's name on its line as parameters.
+sed -i "s/^vivid\.ko\$/vivid.ko $VIVID_PARAMS/" "$stage/etc/ph/stock-modules"
+grep -q "^vivid\.ko $VIVID_PARAMS\$" "$stage/etc/ph/stock-modules" ||
+	die "vivid's parameters did not reach $stage/etc/ph/stock-modules" "check the sed above"
 
 # Ours: the library first, then its drivers with their parameters.
 cp "$out/drivers/gpu/drm/prime-helpers/prime_helpers.ko" "$stage/lib/modules/ours/"
