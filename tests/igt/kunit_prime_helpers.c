@@ -92,7 +92,8 @@ static void run_suites(void)
 	int fd;
 
 	if (access(KUNIT_DEBUGFS, F_OK))
-		igt_skip("this kernel has no KUnit (Debian's kernels are built without CONFIG_KUNIT); the suites run on the debug kernel line\n");
+		igt_skip("this kernel has no KUnit (Debian's kernels are built without "
+			 "CONFIG_KUNIT); the suites run on the debug kernel line\n");
 	igt_assert_f(!access(KUNIT_MODULE, F_OK),
 		     "%s is missing although this kernel has KUnit: see scripts/mkinitramfs.sh\n",
 		     KUNIT_MODULE);

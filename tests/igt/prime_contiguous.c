@@ -393,7 +393,8 @@ igt_main
 	igt_subtest("create-bad-input")
 		check_create_bad_input();
 
-	igt_describe("A contiguous object is whole, zeroed and one segment at creation; CPU and kernel mappings agree.");
+	igt_describe("A contiguous object is whole, zeroed and one segment at creation; "
+		     "CPU and kernel mappings agree.");
 	igt_subtest("create-contiguous")
 		check_create_contiguous();
 
@@ -401,7 +402,8 @@ igt_main
 	igt_subtest("create-shmem")
 		check_create_shmem();
 
-	igt_describe("A contiguous object exported to ph_vgem: GEM, import and dma-buf mmaps share its pages.");
+	igt_describe("A contiguous object exported to ph_vgem: GEM, import and dma-buf mmaps "
+		     "share its pages.");
 	igt_subtest("export-contiguous-to-ph-vgem")
 		check_export(DRIVER_PH_VGEM);
 
@@ -429,7 +431,8 @@ igt_main
 	igt_subtest("contiguous-import-accepts-contiguous")
 		check_contiguous_import_accepted();
 
-	igt_describe("A device that needs contiguous buffers refuses scattered shmem with EINVAL, leaking nothing.");
+	igt_describe("A device that needs contiguous buffers refuses scattered shmem with EINVAL, "
+		     "leaking nothing.");
 	igt_subtest("contiguous-import-refuses-scattered")
 		check_contiguous_import_refuses_scattered();
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The ph_edu driver: its ioctls (a copy by the device's DMA engine, a
- * checksum by the kernel's CPU, and object creation in either backing store), its fence timeout parameter, and which DMA
+ * checksum by the kernel's CPU, and object creation in either backing
+ * store), its fence timeout parameter, and which DMA
  * path its device is on (translated by an IOMMU or not). The "__" variants
  * return 0 or -errno and never fail the test; the plain ones assert success.
  */

@@ -33,7 +33,7 @@ MODULE_PARM_DESC(num_devices, "number of independent vgem devices (1-8)");
 static bool contiguous_imports;
 module_param(contiguous_imports, bool, 0644);
 MODULE_PARM_DESC(contiguous_imports,
-		 "accept only dma-bufs that are contiguous for the device, as a scanout engine without an IOMMU would (default: false)");
+		 "accept only dma-bufs contiguous for the device, as a scanout engine without IOMMU would");
 
 static struct platform_device *ph_vgem_pdevs[PH_VGEM_MAX_DEVICES];
 
