@@ -9,10 +9,13 @@
 #include <fcntl.h>
 #include <linux/dma-buf.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "debugfs.h"
 #include "drmtest.h"
 #include "dumb.h"
 #include "gem.h"
@@ -296,6 +299,77 @@ static void check_private_writable(const char *key)
 	release(&e);
 }
 
+#define FAULT_AROUND "/sys/module/prime_helpers/parameters/fault_around_pages"
+#define AROUND_SIZE (4u << 20)
+
+static void set_fault_around(unsigned int pages)
+{
+	FILE *f = fopen(FAULT_AROUND, "w");
+
+	igt_assert_f(f, "cannot open %s: %s\n", FAULT_AROUND, strerror(errno));
+	igt_assert(fprintf(f, "%u\n", pages) > 0);
+	igt_assert_eq(fclose(f), 0);
+}
+
+/* Faults the library counted for a fresh buffer once every page was touched. */
+static uint64_t faults_to_touch_all(int fd, uint32_t seed)
+{
+	struct dumb_bo bo = dumb_create_size(fd, AROUND_SIZE);
+	uint32_t *cpu = dumb_mmap(fd, bo.handle, AROUND_SIZE, PROT_READ | PROT_WRITE);
+	uint64_t faults;
+
+	fill_pattern(cpu, AROUND_SIZE, seed);
+	igt_assert_pattern(cpu, AROUND_SIZE, seed);
+	faults = ph_object_get(fd, dumb_map_offset(fd, bo.handle)).faults;
+	munmap(cpu, AROUND_SIZE);
+	gem_close(fd, bo.handle);
+	return faults;
+}
+
+/*
+ * A fault maps an aligned window of pages around the faulting one: touching
+ * 4 MiB costs a handful of faults, not one per page; with a window of one
+ * page it costs exactly one per page. Partial mappings at an offset and
+ * mappings ending at the object's end clip the window and see the right pages.
+ */
+static void check_fault_around(void)
+{
+	int fd = drm_open_card(DRIVER_PH_VGEM, 0);
+	struct exported e;
+	uint64_t faults;
+	uint32_t *gem, *part;
+
+	set_fault_around(512);
+	faults = faults_to_touch_all(fd, 41);
+	igt_info("4 MiB touched with 512-page fault-around: %llu faults\n",
+		 (unsigned long long)faults);
+	igt_assert_lte(1, faults);
+	igt_assert_lte(faults, AROUND_SIZE / (2u << 20) + 1);
+
+	set_fault_around(1);
+	faults = faults_to_touch_all(fd, 42);
+	set_fault_around(512);
+	igt_assert_eq_u64(faults, AROUND_SIZE / 4096);
+
+	/* Five pages of the dma-buf from page 3, then the last two pages. */
+	e = export_new(DRIVER_PH_VGEM, DRM_CLOEXEC | DRM_RDWR);
+	gem = dumb_mmap(e.fd, e.bo.handle, BO_SIZE, PROT_READ | PROT_WRITE);
+	fill_pattern(gem, BO_SIZE, 43);
+	munmap(gem, BO_SIZE);
+	part = mmap(NULL, 5 * 4096, PROT_READ, MAP_SHARED, e.dmabuf, 3 * 4096);
+	igt_assert(part != MAP_FAILED);
+	gem = dumb_mmap(e.fd, e.bo.handle, BO_SIZE, PROT_READ);
+	igt_assert(!memcmp(part, (uint8_t *)gem + 3 * 4096, 5 * 4096));
+	munmap(part, 5 * 4096);
+	part = mmap(NULL, 2 * 4096, PROT_READ, MAP_SHARED, e.dmabuf, BO_SIZE - 2 * 4096);
+	igt_assert(part != MAP_FAILED);
+	igt_assert(!memcmp(part, (uint8_t *)gem + BO_SIZE - 2 * 4096, 2 * 4096));
+	munmap(part, 2 * 4096);
+	munmap(gem, BO_SIZE);
+	release(&e);
+	close(fd);
+}
+
 static void check_closed_fd(const char *key)
 {
 	struct exported e = export_new(key, DRM_CLOEXEC);
@@ -392,4 +466,9 @@ igt_main
 	igt_subtest("dmabuf-mmap-closed-fd-is-ebadf")
 		for_each_vgem_driver(key)
 			check_closed_fd(key);
+
+	igt_describe("A fault maps an aligned window of pages (fault_around_pages), "
+		     "clipped to the VMA and the object.");
+	igt_subtest("fault-around")
+		check_fault_around();
 }

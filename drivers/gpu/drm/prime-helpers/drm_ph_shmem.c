@@ -29,6 +29,12 @@
  * fault handler, with the fake offset in &vm_area_struct.vm_pgoff. So every
  * CPU mapping of an object lives in the device's address space at the
  * object's offset, and drm_ph_shmem_unmap_mappings() reaches them all at once.
+ * Since the first fault holds every page of the object, a fault also maps the
+ * pages around the faulting one (fault-around: an aligned window of the
+ * module parameter fault_around_pages, 512 by default, one page table), so a
+ * sequential first touch costs one fault per window rather than per page;
+ * fault_around_pages=1 maps one page per fault, as the kernel's shmem helper
+ * does.
  * Each VMA holds a reference on the object (drm_gem_vm_open()/close()).
  * Private writable mappings are refused with -EINVAL: copy-on-write cannot
  * work on PFN mappings.
@@ -47,7 +53,10 @@
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
 #include <linux/iosys-map.h>
+#include <linux/log2.h>
+#include <linux/minmax.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/pagemap.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
@@ -417,16 +426,40 @@ bool drm_ph_shmem_evict(struct drm_ph_object *phobj)
 }
 EXPORT_SYMBOL_NS_GPL(drm_ph_shmem_evict, DRM_PRIME_HELPERS);
 
+static unsigned int fault_around_pages = 512;
+module_param(fault_around_pages, uint, 0644);
+MODULE_PARM_DESC(fault_around_pages,
+		 "pages a CPU fault maps around the faulting one (power of two, 1-512; 1: only that page)");
+
+/*
+ * The window of pages one fault maps around the faulting @page: aligned to
+ * its size (a power of two, at most one page table's worth), clipped to the
+ * VMA and to the end of the object (mmap only checks where a VMA starts).
+ */
+static void drm_ph_shmem_fault_window(struct vm_fault *vmf, pgoff_t page, pgoff_t npages,
+				      unsigned long *first, unsigned long *last)
+{
+	unsigned long pages = clamp(READ_ONCE(fault_around_pages), 1U, PTRS_PER_PTE);
+	unsigned long size = rounddown_pow_of_two(pages) << PAGE_SHIFT;
+	unsigned long start = ALIGN_DOWN(vmf->address, size);
+
+	*first = max(start, vmf->vma->vm_start);
+	*last = min3(start + size, vmf->vma->vm_end,
+		     vmf->address + ((npages - page) << PAGE_SHIFT));
+}
+
 static vm_fault_t drm_ph_shmem_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct drm_gem_object *obj = vma->vm_private_data;
 	struct drm_ph_object *phobj = to_drm_ph_object(obj);
 	pgoff_t page = vmf->pgoff - drm_vma_node_start(&obj->vma_node);
+	pgoff_t around, npages = drm_ph_shmem_npages(phobj);
+	unsigned long addr, first, last;
 	vm_fault_t ret;
 	int err;
 
-	if (page >= drm_ph_shmem_npages(phobj))
+	if (page >= npages)
 		return VM_FAULT_SIGBUS;
 
 	mutex_lock(&phobj->lock);
@@ -439,8 +472,25 @@ static vm_fault_t drm_ph_shmem_fault(struct vm_fault *vmf)
 		phobj->mmap_pages = true;
 	}
 	ret = vmf_insert_pfn(vma, vmf->address, page_to_pfn(phobj->pages[page]));
-	if (!(ret & VM_FAULT_ERROR))
-		phobj->faults++;
+	if (ret & VM_FAULT_ERROR)
+		goto out;
+	phobj->faults++;
+
+	/*
+	 * All the object's pages are held from the first fault on, so the
+	 * neighbours can be mapped now rather than one fault each: sequential
+	 * first touch then takes one fault per window instead of per page.
+	 * Under the object's lock, like the faulting page, so eviction's
+	 * shootdown cannot interleave. Failures only cost later faults.
+	 */
+	drm_ph_shmem_fault_window(vmf, page, npages, &first, &last);
+	around = page - ((vmf->address - first) >> PAGE_SHIFT);
+	for (addr = first; addr < last; addr += PAGE_SIZE, around++) {
+		if (addr == vmf->address)
+			continue;
+		if (vmf_insert_pfn(vma, addr, page_to_pfn(phobj->pages[around])) & VM_FAULT_ERROR)
+			break;
+	}
 out:
 	mutex_unlock(&phobj->lock);
 	return ret;
