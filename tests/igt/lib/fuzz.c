@@ -147,6 +147,20 @@ static bool leak_baseline_same(const struct leak_baseline *a, const struct leak_
 	       !memcmp(a->objects, b->objects, sizeof(a->objects));
 }
 
+bool leak_baseline_same_as(const struct leak_baseline *base)
+{
+	struct leak_baseline now;
+	int tries;
+
+	for (tries = 0; tries < 20; tries++) {
+		leak_baseline_read(&now);
+		if (leak_baseline_same(base, &now))
+			return true;
+		usleep(50 * 1000);
+	}
+	return false;
+}
+
 void leak_baseline_assert(const struct leak_baseline *base)
 {
 	struct leak_baseline now;

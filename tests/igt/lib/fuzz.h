@@ -55,6 +55,8 @@ struct leak_baseline {
 };
 void leak_baseline_take(struct leak_baseline *base);
 void leak_baseline_assert(const struct leak_baseline *base);
+/* As leak_baseline_assert(), returning whether they match instead of failing. */
+bool leak_baseline_same_as(const struct leak_baseline *base);
 
 /*
  * Reads the first byte of a fresh mapping, catching SIGBUS and SIGSEGV
