@@ -13,6 +13,9 @@ results=$PH_BUILD/results
 mkdir -p "$results"
 rm -f "$results"/*.json	# only this run's results
 total_pass=0 total_fail=0 total_skip=0 ran_something=0
+# Work the hostile-input tests did, summed from the "counts" of every result
+# file (see judge.py): fault-injection points, stress iterations, fuzzer calls.
+total_fault_points=0 total_stress_iterations=0 total_fuzz_calls=0
 
 # Per-program timeout, in guest seconds: the debug kernel (KASAN, lockdep
 # under TCG) is several times slower.
@@ -44,6 +47,10 @@ add_counts() {
 	local json=$1
 	read -r p f s < <(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["passed"], d["failed"], d["skipped"])' "$json")
 	total_pass=$((total_pass + p)) total_fail=$((total_fail + f)) total_skip=$((total_skip + s))
+	read -r fp si fc < <(python3 -c 'import json,sys; c=json.load(open(sys.argv[1])).get("counts", {}); print(c.get("fault_points", 0), c.get("stress_iterations", 0), c.get("fuzz_calls", 0))' "$json")
+	total_fault_points=$((total_fault_points + fp))
+	total_stress_iterations=$((total_stress_iterations + si))
+	total_fuzz_calls=$((total_fuzz_calls + fc))
 }
 
 if [ "$mode" = shell ]; then
@@ -159,5 +166,6 @@ if [ "$ran_something" = 0 ]; then
 	echo "next:  'make check' lists nothing to run for it; programs are tests/igt/*.c, steps are lint, htmldocs, dkms, bench_selftest"
 	total_fail=$((total_fail + 1))
 fi
+echo "counts: $total_fault_points fault-injection points exercised, $total_stress_iterations stress iterations, $total_fuzz_calls fuzzer calls"
 echo "check: $total_pass passed, $total_fail failed, $total_skip skipped"
 [ "$total_fail" -eq 0 ]

@@ -14,6 +14,11 @@ import json
 import re
 import sys
 
+# Work counters a test program prints on its own line of output,
+# "@count NAME VALUE" (fault-injection points, stress iterations, fuzzer
+# calls): summed per name into the results JSON, and by check.sh across runs.
+COUNT_LINE = re.compile(r"@count ([a-z_]+) (\d+)\s*$")
+
 # Kernel log lines that fail a run, whatever the tests said.
 BAD_LOG = [
     (re.compile(r"WARNING:"), "kernel WARN"),
@@ -143,6 +148,13 @@ def main():
         n = sum(1 for l in leaks if l.startswith("unreferenced object"))
         add("guest/kmemleak", ended and n == 0, f"{n} leaked objects:\n" + "\n".join(leaks[:40]) if n else "")
 
+    counts = {}
+    for prog in started:
+        for l in program_output(console, prog):
+            m = COUNT_LINE.search(l)
+            if m:
+                counts[m.group(1)] = counts.get(m.group(1), 0) + int(m.group(2))
+
     passed = sum(1 for _, r, _ in results if r == "pass")
     failed = sum(1 for _, r, _ in results if r == "fail")
     skipped = sum(1 for _, r, _ in results if r == "skip")
@@ -150,6 +162,7 @@ def main():
     with open(json_out, "w") as f:
         json.dump({"kernel": line, "status": status, "wall_seconds": int(wall),
                    "passed": passed, "failed": failed, "skipped": skipped,
+                   "counts": counts,
                    "results": [{"name": n, "result": r, "detail": d} for n, r, d in results]},
                   f, indent=1)
 
