@@ -519,7 +519,8 @@ static void ph_kunit_dma_object_is_one_block(struct kunit *test)
 
 	phobj = drm_ph_dma_create(drm, SZ_256K);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, phobj);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, ph_kunit_object_put, &phobj->base), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, ph_kunit_object_put,
+							&phobj->base), 0);
 
 	KUNIT_EXPECT_EQ(test, phobj->store, DRM_PH_STORE_DMA);
 	KUNIT_EXPECT_EQ(test, drm_ph_object_dma_address(phobj, &addr), 0);
