@@ -97,6 +97,9 @@ struct drm_ph_object *drm_ph_dma_create(struct drm_device *drm, size_t size)
 		return phobj;
 	npages = phobj->base.size >> PAGE_SHIFT;
 
+	/* No single block is that big; the array alone might not even fit. */
+	if (!drm_ph_page_array_fits(npages) || npages > totalram_pages())
+		goto err_put;
 	phobj->pages = kvmalloc_array(npages, sizeof(*phobj->pages), GFP_KERNEL);
 	if (!phobj->pages)
 		goto err_put;

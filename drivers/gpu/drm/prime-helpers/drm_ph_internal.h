@@ -6,12 +6,14 @@
 
 #include <linux/atomic.h>
 #include <linux/dma-direction.h>
+#include <linux/limits.h>
 #include <linux/list.h>
 
 struct dentry;
 struct device;
 struct drm_device;
 struct dma_buf;
+struct page;
 struct drm_ph_object;
 struct sg_table;
 
@@ -53,6 +55,15 @@ struct drm_ph_attachment {
 };
 
 extern const struct dma_buf_ops drm_ph_dmabuf_ops;
+
+/*
+ * Whether an array of @npages page pointers can be allocated: kvmalloc()
+ * refuses (with a warning) anything above INT_MAX bytes.
+ */
+static inline bool drm_ph_page_array_fits(unsigned long npages)
+{
+	return npages <= INT_MAX / sizeof(struct page *);
+}
 
 /* drm_ph_shmem.c: used by the dma-buf ops, the import path and the DMA store. */
 struct drm_ph_object *drm_ph_object_create(struct drm_device *drm, size_t size, bool with_shmem);

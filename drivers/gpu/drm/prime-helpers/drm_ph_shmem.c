@@ -89,6 +89,19 @@ static int drm_ph_shmem_get_pages_locked(struct drm_ph_object *phobj)
 	if (phobj->pages_use_count++ > 0)
 		return 0;
 
+	/*
+	 * Creation is lazy, so userspace can make objects no memory can ever
+	 * back. Refuse those here: beyond the machine's memory the allocation
+	 * could only fail after a long reclaim, and beyond what one page array
+	 * holds the core's drm_gem_get_pages() warns or (past 2^31 pages)
+	 * miscounts.
+	 */
+	if (!drm_ph_page_array_fits(drm_ph_shmem_npages(phobj)) ||
+	    drm_ph_shmem_npages(phobj) > totalram_pages()) {
+		phobj->pages_use_count = 0;
+		return -ENOMEM;
+	}
+
 	pages = drm_gem_get_pages(&phobj->base);
 	if (IS_ERR(pages)) {
 		phobj->pages_use_count = 0;
@@ -464,9 +477,14 @@ static vm_fault_t drm_ph_shmem_fault(struct vm_fault *vmf)
 
 	mutex_lock(&phobj->lock);
 	if (!phobj->mmap_pages) {
+		/*
+		 * No pages, no mapping: SIGBUS, as for a page past the end.
+		 * VM_FAULT_OOM would make the fault retry forever on an object
+		 * too big to back, since these allocations never OOM-kill.
+		 */
 		err = drm_ph_shmem_get_pages_locked(phobj);
 		if (err) {
-			ret = vmf_error(err);
+			ret = VM_FAULT_SIGBUS;
 			goto out;
 		}
 		phobj->mmap_pages = true;
@@ -685,11 +703,12 @@ struct drm_ph_object *drm_ph_object_create(struct drm_device *drm, size_t size, 
 			goto err_free;
 		/*
 		 * Held pages are unevictable and may be pinned for DMA for a
-		 * long time: keep them out of ZONE_MOVABLE, and fail rather
-		 * than invoke the OOM killer for a huge buffer.
+		 * long time: keep them out of ZONE_MOVABLE, and fail (quietly:
+		 * userspace chose the size) rather than invoke the OOM killer
+		 * for a huge buffer.
 		 */
 		mapping_set_gfp_mask(phobj->base.filp->f_mapping,
-				     GFP_HIGHUSER | __GFP_RETRY_MAYFAIL);
+				     GFP_HIGHUSER | __GFP_RETRY_MAYFAIL | __GFP_NOWARN);
 	} else {
 		drm_gem_private_object_init(drm, &phobj->base, size);
 	}
