@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 """Turn one make-bench guest run into a table, a JSON file and a PNG plot.
 
-    bench-report.py LINE RUNDIR OUTDIR
+    bench-report.py LINE OUTDIR RUNDIR [RUNDIR...]
 
-RUNDIR/records.log holds "@BENCH REP DRIVER METRIC UNIT BETTER VALUE" records
+Each RUNDIR/records.log (one per boot: with the IOMMU, and without it for
+map_attachment) holds "@BENCH REP DRIVER METRIC UNIT BETTER VALUE" records
 (scripts/guest-init.sh, mode bench) from one boot in which each program ran on
 ph_vgem and on the stock vgem alternately. For every metric the ratio
 ours/stock is taken per repetition (the two runs of a repetition are
@@ -26,9 +27,10 @@ OURS, STOCK = "ph_vgem", "vgem"
 KERNEL_TROUBLE = re.compile(r"WARNING:|BUG:|Oops|general protection|KASAN|refcount_t|list_(add|del) corruption")
 
 
-def parse(records):
-    """Values by metric, driver and repetition; units; failures; kernel trouble."""
-    values, units, failures, trouble, ended = {}, {}, [], [], False
+def parse(records, values, units):
+    """Values by metric, driver and repetition and units, into the dicts;
+    returns the failures, the kernel's trouble and whether the guest ended."""
+    failures, trouble, ended = [], [], False
     for raw in open(records, errors="replace"):
         line = raw.rstrip("\r\n")
         if line.startswith("@BENCH "):
@@ -43,7 +45,7 @@ def parse(records):
             trouble.append(line[len("@DMESG "):])
         elif line.startswith("@END"):
             ended = True
-    return values, units, failures, trouble, ended
+    return failures, trouble, ended
 
 
 def summarise(values, units):
@@ -135,15 +137,21 @@ plot '{data}' using 1:3:xtic(2) with boxes, '' using 1:3:4:5 with yerrorbars pt 
 
 
 def main():
-    line, rundir, outdir = sys.argv[1:4]
-    values, units, failures, trouble, ended = parse(os.path.join(rundir, "records.log"))
+    line, outdir, rundirs = sys.argv[1], sys.argv[2], sys.argv[3:]
+    values, units, problems = {}, {}, []
+    for rundir in rundirs:
+        records = os.path.join(rundir, "records.log")
+        if not os.path.exists(records):
+            problems.append(f"{rundir}: no guest run")
+            continue
+        failures, trouble, ended = parse(records, values, units)
+        problems += failures + ["kernel log: " + t for t in trouble]
+        if not ended:
+            status = os.path.join(rundir, "status")
+            state = open(status).read().strip() if os.path.exists(status) else "unknown"
+            problems.append(f"{rundir}: the guest did not finish (status: {state})")
     rows = summarise(values, units)
-    problems = list(failures)
-    if not ended:
-        problems.append(f"the guest did not finish (status: {open(os.path.join(rundir, 'status')).read().strip()})"
-                        if os.path.exists(os.path.join(rundir, "status")) else "the guest did not finish")
     problems += [f"{r['metric']}: no paired repetition of both drivers" for r in rows if "ratio" not in r]
-    problems += ["kernel log: " + t for t in trouble]
     if not rows:
         problems.append("no @BENCH record at all")
 

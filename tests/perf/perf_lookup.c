@@ -12,7 +12,7 @@
 #include "perf.h"
 
 #define EXPORTERS 4
-#define PAIRS 2000
+#define PAIRS 5000
 #define BO_SIZE 4096
 
 static void lookup_at(const char *key, unsigned int n)
