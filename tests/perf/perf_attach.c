@@ -13,8 +13,7 @@
  *    which also maps at import): timed with and without the IOMMU, the boot
  *    decides which; the metric's name says.
  *
- * Each import is timed on a fresh buffer, three times; the median is
- * recorded. Microseconds, lower is better; entries, fewer is better (the
+ * Each import is of a fresh buffer, three times; the medians are recorded. Microseconds, lower is better; entries, fewer is better (the
  * same pages in fewer entries means more merged contiguous runs).
  */
 #include <sys/stat.h>
@@ -60,8 +59,7 @@ static void release(int fd, int importer, uint32_t imported, int dmabuf, uint32_
 static void map_for_edu(int fd)
 {
 	struct ph_edu_create create = { .size = 4096 };
-	double us[TIMES];
-	uint32_t segments = 0;
+	double us[TIMES], segments[TIMES];
 	int edu, i;
 
 	edu = drm_open_device(DRIVER_PH_EDU, 0, DRM_NODE_RENDER);
@@ -83,14 +81,13 @@ static void map_for_edu(int fd)
 		copy.src_handle = imported;
 		if (drmIoctl(edu, DRM_IOCTL_PH_EDU_COPY, &copy))
 			perf_die("PH_EDU_COPY of one page out of the import");
-		if (i && copy.src_segments != segments)
-			printf("perf_attach: sg entries vary: %u then %u\n", segments,
-			       copy.src_segments);
-		segments = copy.src_segments;
+		/* It varies with how contiguous the freshly allocated pages happen to be. */
+		segments[i] = copy.src_segments;
 		release(fd, edu, imported, dmabuf, handle);
 	}
 	perf_record("map_attachment_64M_edu_iommu", "us", "lower", perf_median(us, TIMES));
-	perf_record("map_attachment_64M_edu_iommu_sg_entries", "entries", "lower", segments);
+	perf_record("map_attachment_64M_edu_iommu_sg_entries", "entries", "lower",
+		    perf_median(segments, TIMES));
 	perf_close_handle(edu, create.handle);
 	close(edu);
 }
