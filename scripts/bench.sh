@@ -33,7 +33,9 @@ for line in $lines; do
 	bash "$PH_ROOT/scripts/run-guest.sh" "$line" "$run" "bench$reps" "$progs" 300
 	runs=("$run")
 	# map_attachment once more without the IOMMU (DMA untranslated).
-	case perf_attach in $progs)
+	attach=perf_attach
+	# shellcheck disable=SC2254 # $progs is a glob on purpose
+	case $attach in $progs)
 		log bench "$line: booting without the IOMMU (perf_attach)"
 		PH_IOMMU=off bash "$PH_ROOT/scripts/run-guest.sh" "$line" "$run-noiommu" "bench$reps" \
 			perf_attach 300

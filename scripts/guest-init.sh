@@ -105,7 +105,7 @@ bench*)
 	# @BENCH REP DRIVER METRIC UNIT BETTER VALUE records go to the host.
 	reps=${MODE#bench}
 	reps=${reps:-5}
-	say "bench: $reps repetitions of $(ls /perf | tr '\n' ' ')"
+	say "bench: $reps repetitions of" /perf/*
 	rep=1
 	while [ $rep -le "$reps" ]; do
 		order="ph_vgem vgem"
@@ -115,7 +115,7 @@ bench*)
 			selected "$name" || continue
 			for drv in $order; do
 				emit "@START $name $drv $rep"
-				timeout -s KILL "$TIMEOUT" "$p" $drv >/tmp/out 2>&1
+				timeout -s KILL "$TIMEOUT" "$p" "$drv" >/tmp/out 2>&1
 				rc=$?
 				cat /tmp/out
 				sed -n "s/^@BENCH /@BENCH $rep $drv /p" /tmp/out >$R
