@@ -26,13 +26,17 @@ IGT_BINS := $(patsubst tests/igt/%.c,$(BUILD)/tests/igt/%,$(wildcard tests/igt/*
 MESA_PKGS := gbm egl glesv2
 DEMO_BINS := $(patsubst tests/demo/%.c,$(BUILD)/tests/demo/%,$(wildcard tests/demo/*.c))
 SELFTEST_BINS := $(patsubst tests/bench/guest/%.c,$(BUILD)/tests/bench/%,$(wildcard tests/bench/guest/*.c))
+# make bench's programs (tests/perf/), run in the guest under /perf.
+PERF_BINS := $(patsubst tests/perf/%.c,$(BUILD)/tests/perf/%,$(wildcard tests/perf/*.c))
 
-.PHONY: help deps modules tests lint htmldocs install debug-kernel check demo shell clean
+.PHONY: help deps modules tests lint htmldocs install debug-kernel check bench demo shell clean
 
 help:
 	@echo "make demo               boot a guest and show the library at work (picture in build/demo/)"
 	@echo "make check              build and run every test on 6.1, 6.12 and the debug kernel"
 	@echo "  KERNEL=6.1|6.12|debug   only these kernel lines;  T=GLOB  only these test programs"
+	@echo "make bench              ph_vgem vs stock vgem, alternately in one boot: table, JSON, PNG in build/bench/"
+	@echo "  KERNEL=6.1|6.12         one kernel line (default both)"
 	@echo "make deps               install packages and fetch the Debian kernels (run by check/demo)"
 	@echo "make modules            build our modules (KERNEL=6.1|6.12|debug, default 6.1 and 6.12)"
 	@echo "make tests              build the guest test programs"
@@ -55,7 +59,7 @@ modules: deps
 		if [ $$k = debug ]; then bash scripts/build-debug-kernel.sh; fi; \
 		bash scripts/build-modules.sh $$k; done
 
-tests: $(IGT_BINS) $(SELFTEST_BINS) $(DEMO_BINS)
+tests: $(IGT_BINS) $(SELFTEST_BINS) $(DEMO_BINS) $(PERF_BINS)
 
 $(BUILD)/tests/lib/%.o: tests/igt/lib/%.c $(IGT_LIB_HDRS)
 	@mkdir -p $(dir $@)
@@ -78,6 +82,10 @@ $(BUILD)/tests/bench/%: tests/bench/guest/%.c $(IGT_LIB_OBJS) $(IGT_LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $< $(IGT_LIB_OBJS) $(TEST_LDLIBS) -o $@
 
+$(BUILD)/tests/perf/%: tests/perf/%.c tests/perf/perf.h $(IGT_LIB_OBJS) $(IGT_LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $< $(IGT_LIB_OBJS) $(TEST_LDLIBS) -o $@
+
 htmldocs: deps
 	@bash scripts/htmldocs.sh
 
@@ -95,6 +103,11 @@ demo:
 	@bash scripts/deps.sh
 	@$(MAKE) -s tests
 	@bash scripts/demo.sh $(if $(KERNEL),$(KERNEL),6.1)
+
+bench:
+	@bash scripts/deps.sh
+	@$(MAKE) -s tests
+	@bash scripts/bench.sh "$(MODULE_LINES)"
 
 shell:
 	@bash scripts/deps.sh

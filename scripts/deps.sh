@@ -13,6 +13,7 @@ PACKAGES=(
 	gcc make libc6-dev pkg-config libdrm-dev zlib1g-dev sparse
 	# documentation (Sphinx + the kernel's kernel-doc) and packaging
 	python3-sphinx dkms openssl
+	gnuplot-nox	# make bench's plot
 	# Mesa as a client in its own guest (GBM, EGL, GLES, the kms_swrast driver)
 	libgbm-dev libegl-dev libgles-dev libgl1-mesa-dri libegl-mesa0
 	# headers of both Debian kernel lines (meta packages, resolved below)

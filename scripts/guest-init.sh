@@ -7,7 +7,7 @@
 # @KMEMLEAK, @DMESG lines and @END. Options come from the kernel command line:
 #   ph.tests=GLOB[,GLOB]  test programs to run (default: all)
 #   ph.timeout=SECONDS    per-program timeout (default 300)
-#   ph.mode=check|shell|demo|selftest-fail|selftest-warn|selftest-hang|selftest-timeout|
+#   ph.mode=check|shell|demo|bench[REPS]|selftest-fail|selftest-warn|selftest-hang|selftest-timeout|
 #           selftest-screen
 
 /bin/busybox --install -s /bin
@@ -96,6 +96,33 @@ demo)
 	for d in /demo/*; do
 		"$d" 2>&1
 		emit "@EXIT $(basename "$d") $?"
+	done
+	;;
+bench*)
+	# make bench: every /perf program on our driver and on the stock vgem,
+	# alternately, REPS times (default 5); the order flips each repetition
+	# (A B, B A, ...) so a drift of the machine's load hits both alike.
+	# @BENCH REP DRIVER METRIC UNIT BETTER VALUE records go to the host.
+	reps=${MODE#bench}
+	reps=${reps:-5}
+	say "bench: $reps repetitions of" /perf/*
+	rep=1
+	while [ $rep -le "$reps" ]; do
+		order="ph_vgem vgem"
+		[ $((rep % 2)) = 0 ] && order="vgem ph_vgem"
+		for p in /perf/*; do
+			name=$(basename "$p")
+			selected "$name" || continue
+			for drv in $order; do
+				emit "@START $name $drv $rep"
+				timeout -s KILL "$TIMEOUT" "$p" "$drv" >/tmp/out 2>&1
+				rc=$?
+				cat /tmp/out
+				sed -n "s/^@BENCH /@BENCH $rep $drv /p" /tmp/out >$R
+				emit "@BENCHEXIT $name $drv $rep $rc"
+			done
+		done
+		rep=$((rep + 1))
 	done
 	;;
 selftest-fail) run_program /selftests/bench_selftest_fail ;;

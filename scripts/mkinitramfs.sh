@@ -82,7 +82,8 @@ for t in "$PH_BUILD"/tests/igt/*; do
 	case $(basename "$t") in mesa_*) ;; *) cp "$t" "$stage/tests/" ;; esac
 done
 cp "$PH_BUILD"/tests/bench/* "$stage/selftests/" 2>/dev/null || true
-mkdir -p "$stage/demo"
+mkdir -p "$stage/demo" "$stage/perf"
+cp "$PH_BUILD"/tests/perf/* "$stage/perf/" 2>/dev/null || true
 cp "$PH_BUILD"/tests/demo/* "$stage/demo/" 2>/dev/null || true
 # copy_with_libs FILE...: copy each file and the shared libraries it needs.
 copy_with_libs() {
@@ -97,7 +98,7 @@ copy_with_libs() {
 		cp -L "$lib" "$stage$lib"
 	done
 }
-for bin in "$stage"/tests/* "$stage"/selftests/* "$stage"/demo/*; do
+for bin in "$stage"/tests/* "$stage"/selftests/* "$stage"/demo/* "$stage"/perf/*; do
 	[ -f "$bin" ] || continue
 	file -b "$bin" | grep -q "dynamically linked" || continue
 	ldd "$bin" | awk '/=>/ { print $3 } /^\t\// { print $1 }'

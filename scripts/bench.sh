@@ -1,0 +1,46 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench: for each kernel line, build our modules and the initramfs, boot
+# one guest that runs every tests/perf program on ph_vgem and on the stock
+# vgem alternately (scripts/guest-init.sh, mode bench), then turn the records
+# into a table, build/bench/<line>.json and build/bench/<line>.png
+# (scripts/bench-report.py); map_attachment runs again in a boot without the
+# IOMMU.
+#   bench.sh "LINES"
+# PH_BENCH_REPS= repetitions per driver (default 7); PH_BENCH_PROGS= a glob
+# over the programs (default all).
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+lines=$1
+reps=${PH_BENCH_REPS:-7}
+progs=${PH_BENCH_PROGS:-*}
+out=$PH_BUILD/bench
+mkdir -p "$out"
+failed=0
+for line in $lines; do
+	case $line in
+	6.1 | 6.12) ;;
+	*) die "make bench runs on 6.1 and 6.12, not '$line'" "use KERNEL=6.1 or KERNEL=6.12" ;;
+	esac
+	if ! bash "$PH_ROOT/scripts/build-modules.sh" "$line" || ! bash "$PH_ROOT/scripts/mkinitramfs.sh" "$line"; then
+		log bench "$line: build failed"
+		failed=1
+		continue
+	fi
+	run=$out/$line
+	log bench "$line: booting ($reps repetitions per driver, programs: $progs)"
+	bash "$PH_ROOT/scripts/run-guest.sh" "$line" "$run" "bench$reps" "$progs" 300
+	runs=("$run")
+	# map_attachment once more without the IOMMU (DMA untranslated).
+	attach=perf_attach
+	# shellcheck disable=SC2254 # $progs is a glob on purpose
+	case $attach in $progs)
+		log bench "$line: booting without the IOMMU (perf_attach)"
+		PH_IOMMU=off bash "$PH_ROOT/scripts/run-guest.sh" "$line" "$run-noiommu" "bench$reps" \
+			perf_attach 300
+		runs+=("$run-noiommu") ;;
+	esac
+	python3 "$PH_ROOT/scripts/bench-report.py" "$line" "$out" "${runs[@]}" || failed=1
+done
+exit $failed

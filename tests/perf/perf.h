@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shared pieces of the benchmark programs (make bench). Each program takes
+ * the driver key under test (ph_vgem or vgem) as its only argument and
+ * prints one record per measurement on stdout:
+ *
+ *	@BENCH <metric> <unit> <better: higher|lower> <value>
+ *
+ * scripts/guest-init.sh adds the repetition and the driver key and sends the
+ * records to the host; scripts/bench-report.py turns them into ratios.
+ * Absolute numbers in a TCG guest mean little: only the ratio between the two
+ * drivers, measured alternately in one boot, is a result.
+ */
+#ifndef PERF_H
+#define PERF_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+#include <xf86drm.h>
+
+#include "drmtest.h"
+
+static inline uint64_t perf_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static inline void perf_record(const char *metric, const char *unit, const char *better,
+			       double value)
+{
+	printf("@BENCH %s %s %s %.3f\n", metric, unit, better, value);
+	fflush(stdout);
+}
+
+/* A benchmark cannot measure around a failed step: say which and stop. */
+#define perf_die(...)                                                         \
+	do {                                                                  \
+		fprintf(stderr, "perf: " __VA_ARGS__);                        \
+		fprintf(stderr, " (%s)\n", strerror(errno));                  \
+		exit(1);                                                      \
+	} while (0)
+
+/* The driver key from argv[1], checked against the two we compare. */
+static inline const char *perf_driver(int argc, char **argv)
+{
+	if (argc != 2 || (strcmp(argv[1], DRIVER_PH_VGEM) && strcmp(argv[1], DRIVER_STOCK_VGEM))) {
+		fprintf(stderr, "usage: %s %s|%s\n", argv[0], DRIVER_PH_VGEM, DRIVER_STOCK_VGEM);
+		exit(2);
+	}
+	return argv[1];
+}
+
+/* The index-th card node of @key: dumb buffers need a primary node. */
+static inline int perf_open(const char *key, unsigned int index)
+{
+	int fd = drm_open_device(key, index, DRM_NODE_PRIMARY);
+
+	if (fd < 0)
+		perf_die("no card node #%u of %s", index, key);
+	return fd;
+}
+
+/* A dumb buffer of @size bytes (a multiple of 4096) as 1024 x n at 32 bpp. */
+static inline uint32_t perf_create(int fd, uint64_t size)
+{
+	struct drm_mode_create_dumb arg = { .width = 1024, .height = size / 4096, .bpp = 32 };
+
+	if (drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &arg))
+		perf_die("MODE_CREATE_DUMB of %llu bytes", (unsigned long long)size);
+	return arg.handle;
+}
+
+static inline void perf_close_handle(int fd, uint32_t handle)
+{
+	struct drm_gem_close arg = { .handle = handle };
+
+	if (drmIoctl(fd, DRM_IOCTL_GEM_CLOSE, &arg))
+		perf_die("GEM_CLOSE of handle %u", handle);
+}
+
+static inline int perf_export(int fd, uint32_t handle)
+{
+	int dmabuf;
+
+	if (drmPrimeHandleToFD(fd, handle, DRM_CLOEXEC | DRM_RDWR, &dmabuf))
+		perf_die("PRIME_HANDLE_TO_FD of handle %u", handle);
+	return dmabuf;
+}
+
+static inline uint32_t perf_import(int fd, int dmabuf)
+{
+	uint32_t handle;
+
+	if (drmPrimeFDToHandle(fd, dmabuf, &handle))
+		perf_die("PRIME_FD_TO_HANDLE");
+	return handle;
+}
+
+/* Peak resident set of this program, recorded under the program's name. */
+static inline void perf_record_peak_rss(const char *program)
+{
+	struct rusage ru;
+	char metric[64];
+
+	getrusage(RUSAGE_SELF, &ru);
+	snprintf(metric, sizeof(metric), "peak_rss_%s", program);
+	perf_record(metric, "KiB", "lower", ru.ru_maxrss);
+}
+
+/* Median of @n doubles (sorts them). */
+static inline int perf_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static inline double perf_median(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), perf_cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+#endif /* PERF_H */

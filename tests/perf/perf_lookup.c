@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+/*
+ * PRIME lookup at scale, in the spirit of IGT's prime_lookup: N live buffers
+ * are spread over several exporting files of one device and each is imported
+ * once into one importing file, its dma-buf fd closed at once (an aged
+ * import: only the per-file caches remember it). Then random buffers are
+ * exported again and imported again: both ioctls are cache lookups among N
+ * entries (handle -> dma-buf in the exporter's file, dma-buf -> handle in the
+ * importer's). Records microseconds per export + import pair, lower is
+ * better, for N = 1, 1000 and 32768.
+ */
+#include "perf.h"
+
+#define EXPORTERS 4
+#define PAIRS 5000
+#define BO_SIZE 4096
+
+static void lookup_at(const char *key, unsigned int n)
+{
+	int exporter[EXPORTERS], importer;
+	uint32_t *handle = calloc(n, sizeof(*handle));
+	uint32_t *imported = calloc(n, sizeof(*imported));
+	uint32_t seed = 12345;
+	uint64_t start, elapsed;
+	char metric[64];
+	unsigned int i;
+
+	if (!handle || !imported)
+		perf_die("out of memory for %u handles", n);
+	for (i = 0; i < EXPORTERS; i++)
+		exporter[i] = perf_open(key, 0);
+	importer = perf_open(key, 0);
+
+	for (i = 0; i < n; i++) {
+		int fd = exporter[i % EXPORTERS], dmabuf;
+
+		handle[i] = perf_create(fd, BO_SIZE);
+		dmabuf = perf_export(fd, handle[i]);
+		imported[i] = perf_import(importer, dmabuf);
+		close(dmabuf);
+	}
+
+	start = perf_now_ns();
+	for (i = 0; i < PAIRS; i++) {
+		unsigned int b;
+		int dmabuf;
+
+		seed = seed * 1103515245u + 12345u;	/* the same sequence for both drivers */
+		b = (seed >> 8) % n;
+		dmabuf = perf_export(exporter[b % EXPORTERS], handle[b]);
+		if (perf_import(importer, dmabuf) != imported[b])
+			perf_die("buffer %u imported as a new handle: the cache missed", b);
+		close(dmabuf);
+	}
+	elapsed = perf_now_ns() - start;
+	snprintf(metric, sizeof(metric), "lookup_n%u", n);
+	perf_record(metric, "us/pair", "lower", elapsed / 1000.0 / PAIRS);
+
+	/* Closing the files releases every handle and cache entry. */
+	for (i = 0; i < EXPORTERS; i++)
+		close(exporter[i]);
+	close(importer);
+	free(handle);
+	free(imported);
+}
+
+int main(int argc, char **argv)
+{
+	const char *key = perf_driver(argc, argv);
+
+	lookup_at(key, 1);
+	lookup_at(key, 1000);
+	lookup_at(key, 32768);
+	perf_record_peak_rss("perf_lookup");
+	return 0;
+}
