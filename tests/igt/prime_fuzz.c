@@ -534,6 +534,15 @@ static void do_driver_raw(struct fuzzer *f)
 		payload[i] = fuzz_one_in(&f->rng, 2) ? fuzz_u64(&f->rng, 4096) : 0;
 	if (fuzz_one_in(&f->rng, 2))
 		payload[0] = pick_handle(f, d, &hsize);
+	/*
+	 * ph_edu's CREATE takes its size first. Sizes beyond memory are
+	 * interesting (refused at first use) and small ones are cheap, but a
+	 * legitimate object of a GiB or so would be pinned whole by the next
+	 * COPY or CHECKSUM that picks its handle, and starve the 2 GiB guest.
+	 */
+	if (dev_is_edu(d) && nr == DRM_COMMAND_BASE + PH_EDU_CREATE &&
+	    payload[0] > POOL_MAX_SIZE && payload[0] < (1ull << 40))
+		payload[0] &= POOL_MAX_SIZE - 1;
 	if (!fuzz_ioctl(f, OP_DRIVER_RAW, f->dev[d], _IOC(dir, DRM_IOCTL_BASE, nr, size), payload) &&
 	    !dev_is_edu(d) && nr == DRM_COMMAND_BASE + PH_VGEM_FENCE_ATTACH)
 		f->fences_attached[d]++;
