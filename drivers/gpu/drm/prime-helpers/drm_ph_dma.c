@@ -122,6 +122,7 @@ struct drm_ph_object *drm_ph_dma_create(struct drm_device *drm, size_t size)
 	 * done to DMA objects) and free drop.
 	 */
 	phobj->store = DRM_PH_STORE_DMA;
+	phobj->contiguous = true;
 	phobj->pages_use_count = 1;
 	phobj->mmap_pages = true;
 	return phobj;
@@ -186,7 +187,7 @@ EXPORT_SYMBOL_NS_GPL(drm_ph_dma_prime_import_sg_table, DRM_PRIME_HELPERS);
  */
 int drm_ph_object_dma_address(struct drm_ph_object *phobj, dma_addr_t *addr)
 {
-	if (phobj->store != DRM_PH_STORE_DMA && !phobj->contiguous)
+	if (!phobj->contiguous)
 		return -EINVAL;
 	*addr = phobj->dma_addr;
 	return 0;
