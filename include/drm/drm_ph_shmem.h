@@ -61,6 +61,7 @@ enum drm_ph_store {
  * @vaddr: kernel mapping while @vmap_use_count > 0
  * @vmap_use_count: nested vmaps sharing @vaddr
  * @faults: CPU page faults served for this object, through any mapping
+ * @pmd_faults: those of @faults that mapped a huge page with one PMD entry
  * @attachments: &struct drm_ph_attachment of live dma-buf attachments
  * @export: the live dma-buf exported from this object, or NULL; a weak
  *          pointer (the dma-buf holds the object, not the reverse) that the
@@ -88,6 +89,7 @@ struct drm_ph_object {
 	void *vaddr;
 	unsigned int vmap_use_count;
 	unsigned long faults;
+	unsigned long pmd_faults;
 	struct list_head attachments;
 	struct dma_buf *export;
 
@@ -124,5 +126,23 @@ int drm_ph_shmem_dumb_map_offset(struct drm_file *file, struct drm_device *drm,
 struct drm_gem_object *drm_ph_shmem_prime_import_sg_table(struct drm_device *drm,
 							  struct dma_buf_attachment *attach,
 							  struct sg_table *sgt);
+
+unsigned long drm_ph_gem_get_unmapped_area(struct file *filp, unsigned long addr,
+					   unsigned long len, unsigned long pgoff,
+					   unsigned long flags);
+
+/**
+ * DRM_PH_DEFINE_FOPS - the &file_operations of a driver on the PRIME helpers
+ * @name: name of the generated structure
+ *
+ * DEFINE_DRM_GEM_FOPS() plus drm_ph_gem_get_unmapped_area(), so GEM mmaps
+ * are placed where huge pages can be mapped with PMD entries.
+ */
+#define DRM_PH_DEFINE_FOPS(name) \
+	static const struct file_operations name = { \
+		.owner = THIS_MODULE, \
+		DRM_GEM_FOPS, \
+		.get_unmapped_area = drm_ph_gem_get_unmapped_area, \
+	}
 
 #endif /* __DRM_PH_SHMEM_H__ */

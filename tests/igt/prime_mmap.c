@@ -302,13 +302,20 @@ static void check_private_writable(const char *key)
 #define FAULT_AROUND "/sys/module/prime_helpers/parameters/fault_around_pages"
 #define AROUND_SIZE (4u << 20)
 
+#define HUGE_PAGES "/sys/module/prime_helpers/parameters/huge_pages"
+
+static void set_param(const char *path, unsigned int value)
+{
+	FILE *f = fopen(path, "w");
+
+	igt_assert_f(f, "cannot open %s: %s\n", path, strerror(errno));
+	igt_assert(fprintf(f, "%u\n", value) > 0);
+	igt_assert_eq(fclose(f), 0);
+}
+
 static void set_fault_around(unsigned int pages)
 {
-	FILE *f = fopen(FAULT_AROUND, "w");
-
-	igt_assert_f(f, "cannot open %s: %s\n", FAULT_AROUND, strerror(errno));
-	igt_assert(fprintf(f, "%u\n", pages) > 0);
-	igt_assert_eq(fclose(f), 0);
+	set_param(FAULT_AROUND, pages);
 }
 
 /* Faults the library counted for a fresh buffer once every page was touched. */
@@ -339,6 +346,8 @@ static void check_fault_around(void)
 	uint64_t faults;
 	uint32_t *gem, *part;
 
+	/* Huge pages would map 2 MiB per fault whatever the window (prime_huge). */
+	set_param(HUGE_PAGES, 0);
 	set_fault_around(512);
 	faults = faults_to_touch_all(fd, 41);
 	igt_info("4 MiB touched with 512-page fault-around: %llu faults\n",
@@ -349,6 +358,7 @@ static void check_fault_around(void)
 	set_fault_around(1);
 	faults = faults_to_touch_all(fd, 42);
 	set_fault_around(512);
+	set_param(HUGE_PAGES, 1);
 	igt_assert_eq_u64(faults, AROUND_SIZE / 4096);
 
 	/* Five pages of the dma-buf from page 3, then the last two pages. */

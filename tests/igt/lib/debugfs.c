@@ -82,9 +82,10 @@ int ph_objects_read(int fd, struct ph_object *objs, int max)
 		int end = 0;
 
 		igt_assert_f(sscanf(line, "%" SCNu64 " %" SCNu64 " %u %u %u %u %u %" SCNu64
-				    " 0x%" SCNx64 " %7s %u%n", &o.id, &o.size, &o.handles,
-				    &o.exported, &o.imported, &o.pins, &o.vmaps, &o.faults,
-				    &o.offset, o.store, &o.segments, &end) == 11 && line[end] == 0,
+				    " 0x%" SCNx64 " %7s %u %u %" SCNu64 "%n", &o.id, &o.size,
+				    &o.handles, &o.exported, &o.imported, &o.pins, &o.vmaps,
+				    &o.faults, &o.offset, o.store, &o.segments, &o.huge,
+				    &o.pmd_faults, &end) == 13 && line[end] == 0,
 			     "ph_objects: bad line '%s'", line);
 		igt_assert_f(o.exported <= 1 && o.imported <= 1,
 			     "ph_objects: exported/imported not 0/1 in '%s'", line);

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PH_OBJECTS_HEADER "# id size handles exported imported pins vmaps faults offset store segments"
+#define PH_OBJECTS_HEADER "# id size handles exported imported pins vmaps faults offset store segments huge pmd_faults"
 #define PH_STATS_PATH "/sys/kernel/debug/prime_helpers/stats"
 
 struct ph_object {
@@ -29,6 +29,8 @@ struct ph_object {
 	uint64_t offset;	/* fake mmap offset, 0 until MAP_DUMB made one */
 	char store[8];		/* backing store: shmem, dma or import */
 	unsigned int segments;	/* contiguous extents of its pages (or import mapping) */
+	unsigned int huge;	/* PMD-sized folios among its held pages */
+	uint64_t pmd_faults;	/* faults that mapped a huge page with one PMD */
 };
 
 /*

@@ -68,7 +68,7 @@ static const struct drm_ioctl_desc ph_edu_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(PH_EDU_CREATE, ph_edu_create_ioctl, DRM_RENDER_ALLOW),
 };
 
-DEFINE_DRM_GEM_FOPS(ph_edu_fops);
+DRM_PH_DEFINE_FOPS(ph_edu_fops);
 
 /*
  * The driver's own import hook: it must refuse before the library attaches

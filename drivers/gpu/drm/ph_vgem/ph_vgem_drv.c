@@ -82,7 +82,7 @@ static const struct drm_ioctl_desc ph_vgem_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(PH_VGEM_FENCE_SIGNAL, ph_vgem_fence_signal_ioctl, DRM_RENDER_ALLOW),
 };
 
-DEFINE_DRM_GEM_FOPS(ph_vgem_fops);
+DRM_PH_DEFINE_FOPS(ph_vgem_fops);
 
 static const struct drm_driver ph_vgem_driver = {
 	.driver_features = DRIVER_GEM | DRIVER_RENDER,

@@ -10,14 +10,16 @@
  *
  * ph_objects (read-only) lists the device's live objects. The first line is
  * ``objects: <count>``, the second a header
- * ``# id size handles exported imported pins vmaps faults offset store segments``,
+ * ``# id size handles exported imported pins vmaps faults offset store segments huge pmd_faults``,
  * then one line per object: its per-device id, size in bytes, handle count,
  * whether a dma-buf exported from it exists, whether it is imported, its pin
  * count, vmap use count, CPU page faults served so far, its fake mmap offset
  * (0x0 until one is created), its backing store (``shmem``, ``dma`` or
  * ``import``) and its segments: how many physically contiguous extents its
  * pages form while it holds them (0 while it does not), or for an import how
- * many contiguous ranges of DMA addresses its mapping for the device has.
+ * many contiguous ranges of DMA addresses its mapping for the device has; then
+ * how many of its held pages are PMD-sized huge folios (see "huge pages") and
+ * how many of its faults mapped one with a PMD entry.
  *
  * ph_evict (write-only): writing a true value (``1``) runs
  * drm_ph_device_evict() on the device.
@@ -37,6 +39,8 @@
 #include <drm/drm_file.h>
 #include <drm/drm_ph.h>
 #include <drm/drm_vma_manager.h>
+
+#include "drm_ph_internal.h"
 
 static const char *const drm_ph_store_names[] = {
 	[DRM_PH_STORE_SHMEM] = "shmem",
@@ -80,16 +84,17 @@ static int drm_ph_objects_show(struct seq_file *m, void *unused)
 	xa_for_each(&phdev->objects, id, phobj)
 		count++;
 	seq_printf(m, "objects: %lu\n", count);
-	seq_puts(m, "# id size handles exported imported pins vmaps faults offset store segments\n");
+	seq_puts(m, "# id size handles exported imported pins vmaps faults offset store segments huge pmd_faults\n");
 	xa_for_each(&phdev->objects, id, phobj) {
 		struct drm_gem_object *obj = &phobj->base;
 
 		mutex_lock(&phobj->lock);
-		seq_printf(m, "%u %zu %u %d %d %u %u %lu 0x%llx %s %u\n", phobj->id, obj->size,
+		seq_printf(m, "%u %zu %u %d %d %u %u %lu 0x%llx %s %u %u %lu\n", phobj->id, obj->size,
 			   READ_ONCE(obj->handle_count), phobj->export ? 1 : 0,
 			   obj->import_attach ? 1 : 0, phobj->pin_count, phobj->vmap_use_count,
 			   phobj->faults, drm_vma_node_offset_addr(&obj->vma_node),
-			   drm_ph_store_names[phobj->store], drm_ph_object_segments(phobj));
+			   drm_ph_store_names[phobj->store], drm_ph_object_segments(phobj),
+			   drm_ph_huge_folios(phobj), phobj->pmd_faults);
 		mutex_unlock(&phobj->lock);
 	}
 	mutex_unlock(&phdev->objects_lock);

@@ -12,6 +12,7 @@
 struct dentry;
 struct device;
 struct drm_device;
+struct drm_gem_object;
 struct dma_buf;
 struct page;
 struct drm_ph_object;
@@ -77,6 +78,14 @@ void drm_ph_shmem_export_released(struct drm_ph_object *phobj);
 /* drm_ph_dma.c: the DMA store's side of the shared object code. */
 void *drm_ph_dma_vaddr(struct drm_ph_object *phobj);
 void drm_ph_dma_free_pages(struct drm_ph_object *phobj);
+
+/* drm_ph_huge.c: the huge-page mount and PMD mappings of shmem objects. */
+struct vm_fault;
+int drm_ph_huge_init(void);
+void drm_ph_huge_exit(void);
+int drm_ph_huge_gem_object_init(struct drm_device *drm, struct drm_gem_object *obj, size_t size);
+bool drm_ph_huge_map_pmd(struct vm_fault *vmf, struct drm_ph_object *phobj, pgoff_t page);
+unsigned int drm_ph_huge_folios(struct drm_ph_object *phobj);
 
 /* drm_ph_device.c */
 int drm_ph_device_add_object(struct drm_ph_object *phobj);

@@ -11,11 +11,12 @@
  * shmem-backed GEM objects (drm_ph_shmem.c), their export as dma-bufs with the
  * library's &dma_buf_ops (drm_ph_prime.c, drm_ph_dmabuf_ops.c), the import of
  * foreign dma-bufs, the PRIME ioctls with a per-file handle <-> dma-buf cache
- * (drm_ph_handle_fd.c) and debugfs introspection (drm_ph_debugfs.c).
+ * (drm_ph_handle_fd.c), huge pages (drm_ph_huge.c) and debugfs introspection
+ * (drm_ph_debugfs.c).
  *
- * The module itself owns nothing but counters: every object, dma-buf,
- * attachment and cache entry belongs to a driver's device or file, and the
- * counters only mirror their lifetimes. /sys/kernel/debug/prime_helpers/stats
+ * The module itself owns only counters and the tmpfs mount huge-page objects
+ * live on: every object, dma-buf, attachment and cache entry belongs to a
+ * driver's device or file, and the counters only mirror their lifetimes. /sys/kernel/debug/prime_helpers/stats
  * shows them, one ``name: value`` per line, so tests can check that a
  * workload returns everything it took.
  */
@@ -74,7 +75,7 @@ static int __init drm_ph_init(void)
 	/* debugfs is optional: without it the library works, unobserved. */
 	drm_ph_debugfs_root = debugfs_create_dir("prime_helpers", NULL);
 	debugfs_create_file("stats", 0444, drm_ph_debugfs_root, NULL, &drm_ph_stats_fops);
-	return 0;
+	return drm_ph_huge_init();
 }
 
 static void __exit drm_ph_exit(void)
@@ -82,6 +83,7 @@ static void __exit drm_ph_exit(void)
 	int i;
 
 	debugfs_remove_recursive(drm_ph_debugfs_root);
+	drm_ph_huge_exit();
 	/*
 	 * Every user module holds a reference on this one, so everything it
 	 * created is gone by now; a non-zero counter is a leak.

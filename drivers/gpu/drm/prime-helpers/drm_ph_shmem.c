@@ -34,7 +34,7 @@
  * module parameter fault_around_pages, 512 by default, one page table), so a
  * sequential first touch costs one fault per window rather than per page;
  * fault_around_pages=1 maps one page per fault, as the kernel's shmem helper
- * does.
+ * does. Huge pages are mapped whole, with one PMD entry (see "huge pages").
  * Each VMA holds a reference on the object (drm_gem_vm_open()/close()).
  * Private writable mappings are refused with -EINVAL: copy-on-write cannot
  * work on PFN mappings.
@@ -489,6 +489,12 @@ static vm_fault_t drm_ph_shmem_fault(struct vm_fault *vmf)
 		}
 		phobj->mmap_pages = true;
 	}
+	if (drm_ph_huge_map_pmd(vmf, phobj, page)) {
+		phobj->faults++;
+		phobj->pmd_faults++;
+		ret = VM_FAULT_NOPAGE;
+		goto out;
+	}
 	ret = vmf_insert_pfn(vma, vmf->address, page_to_pfn(phobj->pages[page]));
 	if (ret & VM_FAULT_ERROR)
 		goto out;
@@ -698,7 +704,7 @@ struct drm_ph_object *drm_ph_object_create(struct drm_device *drm, size_t size, 
 	phobj->base.funcs = &drm_ph_shmem_funcs;
 
 	if (with_shmem) {
-		ret = drm_gem_object_init(drm, &phobj->base, size);
+		ret = drm_ph_huge_gem_object_init(drm, &phobj->base, size);
 		if (ret)
 			goto err_free;
 		/*

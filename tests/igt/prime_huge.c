@@ -1,0 +1,448 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Huge pages (ph_vgem only: the stock shmem helper has none on 6.1 and 6.12).
+ * Objects of 2 MiB or more are backed by PMD-sized shmem folios and faults
+ * map each with one PMD entry, through the GEM mmap (which the library places
+ * 2 MiB-aligned) and through the dma-buf mmap (aligned by the caller). The
+ * pages keep the data through eviction, fork, mprotect splits and partial
+ * mappings, coalesce into few sg segments, and all return to shmem on close.
+ *
+ * How many huge folios shmem hands out depends on fragmentation, so the
+ * checks are relative: every huge folio of an aligned mapping is mapped by
+ * exactly one PMD fault, and at least one is expected in a fresh object.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "debugfs.h"
+#include "drmtest.h"
+#include "dumb.h"
+#include "gem.h"
+#include "igt.h"
+#include "prime.h"
+
+#define MIB (1u << 20)
+#define PMD (2 * MIB)
+#define HUGE_PAGES "/sys/module/prime_helpers/parameters/huge_pages"
+#define THP_DIR "/sys/kernel/mm/transparent_hugepage"
+
+static void write_file(const char *path, const char *value)
+{
+	FILE *f = fopen(path, "w");
+
+	igt_assert_f(f, "cannot open %s: %s\n", path, strerror(errno));
+	igt_assert(fputs(value, f) >= 0);
+	igt_assert_eq(fclose(f), 0);
+}
+
+static void set_huge_pages(bool on)
+{
+	write_file(HUGE_PAGES, on ? "1\n" : "0\n");
+}
+
+/* Best effort: gives shmem free 2 MiB blocks where the kernel can compact. */
+static void compact_memory(void)
+{
+	FILE *f = fopen("/proc/sys/vm/compact_memory", "w");
+
+	if (f) {
+		fputs("1\n", f);
+		fclose(f);
+	}
+}
+
+static void require_thp(void)
+{
+	igt_require_f(access(THP_DIR, F_OK) == 0,
+		      "the kernel has no transparent huge pages (%s missing)\n", THP_DIR);
+	set_huge_pages(true);
+	compact_memory();
+}
+
+/* A kB value of /proc/meminfo. */
+static long meminfo_kb(const char *key)
+{
+	char line[128];
+	size_t len = strlen(key);
+	long kb = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	igt_assert(f);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, len) && line[len] == ':')
+			kb = strtol(line + len + 1, NULL, 10);
+	fclose(f);
+	igt_assert_f(kb >= 0, "no %s in /proc/meminfo", key);
+	return kb;
+}
+
+/* An inaccessible reservation with a 2 MiB-aligned stretch of @size bytes. */
+struct reservation {
+	uint8_t *base;
+	size_t len;
+	uint8_t *aligned;
+};
+
+static struct reservation reserve_aligned(size_t size)
+{
+	struct reservation r = { .len = size + PMD };
+
+	r.base = mmap(NULL, r.len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	igt_assert(r.base != MAP_FAILED);
+	r.aligned = (uint8_t *)(((uintptr_t)r.base + PMD - 1) & ~((uintptr_t)PMD - 1));
+	return r;
+}
+
+/* Maps @size bytes of @fd at @offset to exactly @addr. */
+static uint32_t *map_at(void *addr, size_t size, int fd, off_t offset)
+{
+	void *ptr = mmap(addr, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, offset);
+
+	igt_assert_f(ptr == addr, "mmap at %p: %s", addr, strerror(errno));
+	return ptr;
+}
+
+static struct ph_object object_of(int fd, uint32_t handle)
+{
+	return ph_object_get(fd, dumb_map_offset(fd, handle));
+}
+
+/* Every huge folio under an aligned, fully touched mapping took one PMD fault. */
+static void assert_pmd_mapped(int fd, uint32_t handle, unsigned int expect_folios)
+{
+	struct ph_object o = object_of(fd, handle);
+
+	igt_info("%llu MiB object: %u huge folios (of %u possible), %llu faults, %llu PMD\n",
+		 (unsigned long long)(o.size / MIB), o.huge, expect_folios,
+		 (unsigned long long)o.faults, (unsigned long long)o.pmd_faults);
+	igt_assert_f(o.huge >= 1, "no huge folio at all in a fresh %llu MiB object",
+		     (unsigned long long)(o.size / MIB));
+	igt_assert_lte(o.huge, expect_folios);
+	igt_assert_eq_u64(o.pmd_faults, o.huge);
+}
+
+static void check_gem_mmap_pmd(void)
+{
+	int fd = drm_open_card(DRIVER_PH_VGEM, 0);
+	struct dumb_bo bo;
+	uint32_t *cpu;
+
+	require_thp();
+	bo = dumb_create_size(fd, 8 * MIB);
+	cpu = dumb_mmap(fd, bo.handle, 8 * MIB, PROT_READ | PROT_WRITE);
+	igt_assert_f(((uintptr_t)cpu & (PMD - 1)) == 0,
+		     "GEM mmap of 8 MiB at %p, not 2 MiB-aligned", cpu);
+	fill_pattern(cpu, 8 * MIB, 1);
+	assert_pmd_mapped(fd, bo.handle, 4);
+	igt_assert_pattern(cpu, 8 * MIB, 1);
+	munmap(cpu, 8 * MIB);
+	gem_close(fd, bo.handle);
+	close(fd);
+}
+
+static void check_dmabuf_mmap_pmd(void)
+{
+	int fd = drm_open_card(DRIVER_PH_VGEM, 0);
+	struct reservation r;
+	struct dumb_bo bo;
+	uint32_t *buf, *gem;
+	int dmabuf;
+
+	require_thp();
+	bo = dumb_create_size(fd, 8 * MIB);
+	igt_assert_eq(__prime_handle_to_fd(fd, bo.handle, DRM_CLOEXEC | DRM_RDWR, &dmabuf), 0);
+	r = reserve_aligned(8 * MIB);
+	buf = map_at(r.aligned, 8 * MIB, dmabuf, 0);
+	fill_pattern(buf, 8 * MIB, 2);
+	assert_pmd_mapped(fd, bo.handle, 4);
+	gem = dumb_mmap(fd, bo.handle, 8 * MIB, PROT_READ);
+	igt_assert_pattern(gem, 8 * MIB, 2);
+	munmap(gem, 8 * MIB);
+	munmap(r.base, r.len);
+	close(dmabuf);
+	gem_close(fd, bo.handle);
+	close(fd);
+}
+
+/* A mapping 4 KiB off the 2 MiB grid cannot use PMDs: PTEs, same data. */
+static void check_unaligned_uses_ptes(void)
+{
+	int fd = drm_open_card(DRIVER_PH_VGEM, 0);
+	struct reservation r;
+	struct dumb_bo bo;
+	struct ph_object o;
+	uint32_t *cpu;
+
+	require_thp();
+	bo = dumb_create_size(fd, 4 * MIB);
+	r = reserve_aligned(4 * MIB + 4096);
+	cpu = map_at(r.aligned + 4096, 4 * MIB, fd, dumb_map_offset(fd, bo.handle));
+	fill_pattern(cpu, 4 * MIB, 3);
+	igt_assert_pattern(cpu, 4 * MIB, 3);
+	o = object_of(fd, bo.handle);
+	igt_info("unaligned 4 MiB: %u huge folios, %llu faults, %llu PMD\n", o.huge,
+		 (unsigned long long)o.faults, (unsigned long long)o.pmd_faults);
+	igt_assert_eq_u64(o.pmd_faults, 0);
+	igt_assert_lte(1, o.faults);
+	munmap(r.base, r.len);
+	gem_close(fd, bo.handle);
+	close(fd);
+}
+
+/*
+ * 3 MiB: only the first 2 MiB can be one folio (huge=within_size). A window
+ * of the second MiB alone, and the whole object, read the same words.
+ */
+static void check_partial_object(void)
+{
+	int fd = drm_open_card(DRIVER_PH_VGEM, 0);
+	struct dumb_bo bo;
+	uint32_t *cpu, *window;
+	struct ph_object o;
+	int dmabuf;
+
+	require_thp();
+	bo = dumb_create_size(fd, 3 * MIB);
+	cpu = dumb_mmap(fd, bo.handle, 3 * MIB, PROT_READ | PROT_WRITE);
+	fill_pattern(cpu, 3 * MIB, 4);
+	o = object_of(fd, bo.handle);
+	igt_assert_lte(o.huge, 1);
+	igt_assert_eq_u64(o.pmd_faults, o.huge);
+	/* GEM mmaps cover whole objects; a dma-buf maps from any page. */
+	dmabuf = prime_handle_to_fd(fd, bo.handle);
+	window = mmap(NULL, MIB, PROT_READ, MAP_SHARED, dmabuf, MIB);
+	igt_assert(window != MAP_FAILED);
+	igt_assert(!memcmp(window, (uint8_t *)cpu + MIB, MIB));
+	igt_assert_eq_u64(object_of(fd, bo.handle).pmd_faults, o.pmd_faults);
+	munmap(window, MIB);
+	close(dmabuf);
+	munmap(cpu, 3 * MIB);
+	gem_close(fd, bo.handle);
+	close(fd);
+}
+
+/* Eviction zaps the PMDs; the next access maps the pages back, data intact. */
+static void check_evict_and_refault(void)
+{
+	int fd = drm_open_card(DRIVER_PH_VGEM, 0);
+	struct dumb_bo bo;
+	struct ph_object before, after;
+	uint32_t *cpu;
+
+	require_thp();
+	bo = dumb_create_size(fd, 4 * MIB);
+	cpu = dumb_mmap(fd, bo.handle, 4 * MIB, PROT_READ | PROT_WRITE);
+	fill_pattern(cpu, 4 * MIB, 5);
+	before = object_of(fd, bo.handle);
+	ph_evict(fd);
+	igt_assert_eq(object_of(fd, bo.handle).segments, 0);
+	igt_assert_pattern(cpu, 4 * MIB, 5);
+	after = object_of(fd, bo.handle);
+	igt_info("before eviction %u huge, %llu PMD faults; after %u huge, %llu\n", before.huge,
+		 (unsigned long long)before.pmd_faults, after.huge,
+		 (unsigned long long)after.pmd_faults);
+	igt_assert_lte(1, before.pmd_faults);
+	igt_assert_lte(after.faults, before.faults + 4 * MIB / 4096);
+	igt_assert_lt(before.faults, after.faults);
+	munmap(cpu, 4 * MIB);
+	gem_close(fd, bo.handle);
+	close(fd);
+}
+
+/* fork() does not copy PFN-mapped PMDs: the child faults its own, same pages. */
+static void check_forked(void)
+{
+	int fd = drm_open_card(DRIVER_PH_VGEM, 0);
+	struct dumb_bo bo;
+	uint32_t *cpu;
+	int status;
+	pid_t pid;
+
+	require_thp();
+	bo = dumb_create_size(fd, 4 * MIB);
+	cpu = dumb_mmap(fd, bo.handle, 4 * MIB, PROT_READ | PROT_WRITE);
+	fill_pattern(cpu, 4 * MIB, 6);
+	pid = fork();
+	igt_assert(pid >= 0);
+	if (pid == 0) {
+		if (check_pattern(cpu, 4 * MIB, 6) >= 0)
+			_exit(1);
+		fill_pattern(cpu, 4 * MIB, 7);
+		_exit(0);
+	}
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	igt_assert_f(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		     "child did not read the parent's data (status 0x%x)", status);
+	igt_assert_pattern(cpu, 4 * MIB, 7);
+	munmap(cpu, 4 * MIB);
+	gem_close(fd, bo.handle);
+	close(fd);
+}
+
+/*
+ * mprotect() and munmap() of one page inside a PMD split the mapping; the
+ * rest refaults with PTEs and keeps the data; the read-only page refuses a
+ * write with SIGSEGV.
+ */
+static void check_split(void)
+{
+	int fd = drm_open_card(DRIVER_PH_VGEM, 0);
+	struct dumb_bo bo;
+	uint32_t *cpu;
+	uint8_t *bytes;
+	int status;
+	pid_t pid;
+
+	require_thp();
+	bo = dumb_create_size(fd, 4 * MIB);
+	cpu = dumb_mmap(fd, bo.handle, 4 * MIB, PROT_READ | PROT_WRITE);
+	bytes = (uint8_t *)cpu;
+	fill_pattern(cpu, 4 * MIB, 8);
+	igt_assert_eq(mprotect(bytes + MIB, 4096, PROT_READ), 0);
+	igt_assert_pattern(cpu, 4 * MIB, 8);
+	pid = fork();
+	igt_assert(pid >= 0);
+	if (pid == 0) {
+		bytes[MIB] = 1;
+		_exit(0);
+	}
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	igt_assert_f(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV,
+		     "write to the read-only page: status 0x%x, expected SIGSEGV", status);
+	igt_assert_eq(munmap(bytes + 3 * MIB, 4096), 0);
+	igt_assert_pattern(cpu, 3 * MIB, 8);
+	igt_assert_pattern(bytes + 3 * MIB + 4096, MIB - 4096,
+			   8 + (3 * MIB + 4096) / 4);
+	munmap(cpu, 3 * MIB);
+	munmap(bytes + 3 * MIB + 4096, MIB - 4096);
+	gem_close(fd, bo.handle);
+	close(fd);
+}
+
+/* Objects created with huge_pages=0 have 4 KiB pages and take no PMD fault. */
+static void check_param_off(void)
+{
+	int fd = drm_open_card(DRIVER_PH_VGEM, 0);
+	struct dumb_bo bo;
+	struct ph_object o;
+	uint32_t *cpu;
+
+	require_thp();
+	set_huge_pages(false);
+	bo = dumb_create_size(fd, 4 * MIB);
+	cpu = dumb_mmap(fd, bo.handle, 4 * MIB, PROT_READ | PROT_WRITE);
+	fill_pattern(cpu, 4 * MIB, 9);
+	set_huge_pages(true);
+	igt_assert_pattern(cpu, 4 * MIB, 9);
+	o = object_of(fd, bo.handle);
+	igt_assert_eq(o.huge, 0);
+	igt_assert_eq_u64(o.pmd_faults, 0);
+	munmap(cpu, 4 * MIB);
+	gem_close(fd, bo.handle);
+	close(fd);
+}
+
+/*
+ * A foreign importer (stock vgem) pins the pages: the sg table has at most
+ * one segment per huge folio plus one per remaining 4 KiB page, and the huge
+ * folios make it far shorter than the page count.
+ */
+static void check_sg_coalesced(void)
+{
+	int fd = drm_open_card(DRIVER_PH_VGEM, 0);
+	int vgem = drm_open_card(DRIVER_STOCK_VGEM, 0);
+	struct dumb_bo bo;
+	struct ph_object o;
+	uint32_t imported;
+	int dmabuf;
+
+	require_thp();
+	bo = dumb_create_size(fd, 8 * MIB);
+	dmabuf = prime_handle_to_fd(fd, bo.handle);
+	imported = prime_fd_to_handle(vgem, dmabuf);
+	o = object_of(fd, bo.handle);
+	igt_info("8 MiB pinned by stock vgem: %u huge folios, %u segments\n", o.huge, o.segments);
+	igt_assert_lte(1, o.huge);
+	igt_assert_lte(1, o.segments);
+	igt_assert_lte(o.segments, o.huge + (8 * MIB - o.huge * PMD) / 4096);
+	gem_close(vgem, imported);
+	close(dmabuf);
+	gem_close(fd, bo.handle);
+	close(vgem);
+	close(fd);
+}
+
+/* Every huge folio goes back to shmem when the last user is gone. */
+static void check_returned(void)
+{
+	int fd = drm_open_card(DRIVER_PH_VGEM, 0);
+	long base_huge, base_shmem, held_huge;
+	struct dumb_bo bo;
+	uint32_t *cpu;
+
+	require_thp();
+	base_huge = meminfo_kb("ShmemHugePages");
+	base_shmem = meminfo_kb("Shmem");
+	bo = dumb_create_size(fd, 16 * MIB);
+	cpu = dumb_mmap(fd, bo.handle, 16 * MIB, PROT_READ | PROT_WRITE);
+	fill_pattern(cpu, 16 * MIB, 10);
+	held_huge = meminfo_kb("ShmemHugePages");
+	igt_info("ShmemHugePages %ld kB before, %ld kB with 16 MiB held\n", base_huge, held_huge);
+	igt_assert_eq(held_huge - base_huge, (long)object_of(fd, bo.handle).huge * (PMD / 1024));
+	munmap(cpu, 16 * MIB);
+	gem_close(fd, bo.handle);
+	close(fd);
+	igt_assert_eq(meminfo_kb("ShmemHugePages"), base_huge);
+	igt_assert_lte(meminfo_kb("Shmem"), base_shmem + 1024);
+}
+
+igt_main
+{
+	igt_describe("A GEM mmap of 8 MiB is 2 MiB-aligned and every huge folio maps with one PMD.");
+	igt_subtest("gem-mmap-pmd")
+		check_gem_mmap_pmd();
+
+	igt_describe("A 2 MiB-aligned dma-buf mmap maps huge folios with PMDs too.");
+	igt_subtest("dmabuf-mmap-pmd")
+		check_dmabuf_mmap_pmd();
+
+	igt_describe("A mapping off the 2 MiB grid falls back to PTEs with the same data.");
+	igt_subtest("unaligned-mapping-uses-ptes")
+		check_unaligned_uses_ptes();
+
+	igt_describe("A 3 MiB object and a window into it read the same words.");
+	igt_subtest("partial-object")
+		check_partial_object();
+
+	igt_describe("Eviction zaps PMD mappings; the data comes back on the next access.");
+	igt_subtest("evict-and-refault")
+		check_evict_and_refault();
+
+	igt_describe("A forked child reads and writes the PMD-mapped object.");
+	igt_subtest("forked")
+		check_forked();
+
+	igt_describe("mprotect/munmap of one page splits a PMD mapping without losing data.");
+	igt_subtest("split-by-mprotect-and-munmap")
+		check_split();
+
+	igt_describe("huge_pages=0 gives new objects 4 KiB pages and no PMD faults.");
+	igt_subtest("param-off-uses-small-pages")
+		check_param_off();
+
+	igt_describe("Huge folios coalesce the sg table a foreign importer maps.");
+	igt_subtest("sg-coalesced")
+		check_sg_coalesced();
+
+	igt_describe("ShmemHugePages counts the object's huge folios and returns to its base on close.");
+	igt_subtest("huge-pages-returned")
+		check_returned();
+}
