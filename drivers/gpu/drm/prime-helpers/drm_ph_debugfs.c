@@ -89,10 +89,11 @@ static int drm_ph_objects_show(struct seq_file *m, void *unused)
 		struct drm_gem_object *obj = &phobj->base;
 
 		mutex_lock(&phobj->lock);
-		seq_printf(m, "%u %zu %u %d %d %u %u %lu 0x%llx %s %u %u %lu\n", phobj->id, obj->size,
-			   READ_ONCE(obj->handle_count), phobj->export ? 1 : 0,
-			   obj->import_attach ? 1 : 0, phobj->pin_count, phobj->vmap_use_count,
-			   phobj->faults, drm_vma_node_offset_addr(&obj->vma_node),
+		seq_printf(m, "%u %zu %u %d %d %u %u %lu 0x%llx %s %u %u %lu\n",
+			   phobj->id, obj->size, READ_ONCE(obj->handle_count),
+			   phobj->export ? 1 : 0, obj->import_attach ? 1 : 0,
+			   phobj->pin_count, phobj->vmap_use_count, phobj->faults,
+			   drm_vma_node_offset_addr(&obj->vma_node),
 			   drm_ph_store_names[phobj->store], drm_ph_object_segments(phobj),
 			   drm_ph_huge_folios(phobj), phobj->pmd_faults);
 		mutex_unlock(&phobj->lock);

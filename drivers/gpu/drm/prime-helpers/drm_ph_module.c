@@ -16,9 +16,9 @@
  *
  * The module itself owns only counters and the tmpfs mount huge-page objects
  * live on: every object, dma-buf, attachment and cache entry belongs to a
- * driver's device or file, and the counters only mirror their lifetimes. /sys/kernel/debug/prime_helpers/stats
- * shows them, one ``name: value`` per line, so tests can check that a
- * workload returns everything it took.
+ * driver's device or file, and the counters only mirror their lifetimes.
+ * /sys/kernel/debug/prime_helpers/stats shows them, one ``name: value`` per
+ * line, so tests can check that a workload returns everything it took.
  */
 
 #include <linux/debugfs.h>
