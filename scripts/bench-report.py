@@ -48,6 +48,14 @@ def parse(records, values, units):
     return failures, trouble, ended
 
 
+NOISE_FLOOR = 0.02
+
+
+def relative_stdev(xs):
+    mean = statistics.mean(xs)
+    return statistics.stdev(xs) / mean if len(xs) > 1 and mean else 0.0
+
+
 def summarise(values, units):
     rows = []
     for metric in values:  # in the order the programs reported them
@@ -69,9 +77,19 @@ def summarise(values, units):
             if better == "lower":
                 lo, hi = hi, lo
                 lo, hi = 1 / lo if lo else float("inf"), 1 / hi if hi else float("inf")
-            row["verdict"] = "ours better" if lo > 1 else "ours worse" if hi < 1 else "within noise"
             adv = row["ratio_median"] if better == "higher" else (1 / row["ratio_median"] if row["ratio_median"] else float("inf"))
             row["advantage"] = adv  # > 1: ours better, whichever direction the metric has
+            # The noise: how much each driver's own repetitions scatter
+            # (relative standard deviation, the larger of the two, at least
+            # NOISE_FLOOR). A difference is real when every repetition's ratio
+            # is on one side of 1 and the median is beyond the noise.
+            row["noise"] = max([NOISE_FLOOR] + [relative_stdev([side[r] for r in reps]) for side in (ours, stock)])
+            if lo > 1 and adv > 1 + row["noise"]:
+                row["verdict"] = "ours better"
+            elif hi < 1 and adv < 1 - row["noise"]:
+                row["verdict"] = "ours worse"
+            else:
+                row["verdict"] = "within noise"
         rows.append(row)
     return rows
 

@@ -318,7 +318,9 @@ static void check_copy_bad_input(void)
 	igt_assert_eq(__edu_copy(edu, a.handle, 0, a.handle, 0, 0), 0);
 	igt_assert_eq(__edu_copy(edu, a.handle, SMALL_SIZE + 1, b.handle, 0, 0), -EINVAL);
 
-	sum.flags = 1;
+	sum.flags = ~PH_EDU_CHECKSUM_NESTED_VMAPS;
+	igt_assert_eq(__edu_checksum_args(edu, &sum), -EINVAL);
+	sum.flags = 2;
 	igt_assert_eq(__edu_checksum_args(edu, &sum), -EINVAL);
 	igt_assert_eq(__edu_checksum(edu, 0, 0, 1, &s), -ENOENT);
 	igt_assert_eq(__edu_checksum(edu, a.handle, SMALL_SIZE, 1, &s), -EINVAL);
@@ -553,6 +555,17 @@ static uint64_t cpu_sum(const uint8_t *p, size_t len)
 }
 
 /* The kernel's sum, read through vmap (and CPU access for imports), matches ours. */
+static uint64_t checksum_nested(uint32_t handle, uint64_t offset, uint64_t length)
+{
+	struct ph_edu_checksum arg = {
+		.handle = handle, .flags = PH_EDU_CHECKSUM_NESTED_VMAPS,
+		.offset = offset, .length = length,
+	};
+
+	igt_assert_eq(__edu_checksum_args(edu, &arg), 0);
+	return arg.sum;
+}
+
 static void check_checksum(enum exporter e)
 {
 	struct ph_stats before, during, after;
@@ -577,6 +590,10 @@ static void check_checksum(enum exporter e)
 	igt_assert_eq_u64(edu_checksum(edu, bo.handle, 4095, 3 * 4096 + 7),
 			  cpu_sum(bo.cpu + 4095, 3 * 4096 + 7));
 	igt_assert_eq_u64(edu_checksum(edu, bo.handle, BIG_SIZE - 1, 1), bo.cpu[BIG_SIZE - 1]);
+	/* Page by page through nested vmaps: the same sums. */
+	igt_assert_eq_u64(checksum_nested(bo.handle, 0, BIG_SIZE), cpu_sum(bo.cpu, BIG_SIZE));
+	igt_assert_eq_u64(checksum_nested(bo.handle, 4095, 3 * 4096 + 7),
+			  cpu_sum(bo.cpu + 4095, 3 * 4096 + 7));
 	/* Every vmap the checksum took was given back. */
 	ph_stats_read(&during);
 	igt_assert_eq(during.vmaps, before.vmaps);

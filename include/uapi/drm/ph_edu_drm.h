@@ -64,7 +64,7 @@ struct ph_edu_copy {
 /**
  * struct ph_edu_checksum - DRM_IOCTL_PH_EDU_CHECKSUM argument
  * @handle: GEM handle of the object
- * @flags: must be zero
+ * @flags: 0 or %PH_EDU_CHECKSUM_NESTED_VMAPS
  * @offset: first byte summed
  * @length: bytes summed; 0 gives 0
  * @sum: returned: the sum of the bytes, each as an unsigned value
@@ -73,6 +73,14 @@ struct ph_edu_copy {
  * begin/end_cpu_access for an imported dma-buf), after waiting for its
  * writers. Errors as for &struct ph_edu_copy.
  */
+/*
+ * &struct ph_edu_checksum flags. NESTED_VMAPS: the kernel holds one mapping
+ * of the object for the whole call and sums each page through a nested
+ * vmap/vunmap pair of its own, the same result; a benchmark of the nested
+ * (refcounted) vmap path of the object's exporter.
+ */
+#define PH_EDU_CHECKSUM_NESTED_VMAPS (1u << 0)
+
 struct ph_edu_checksum {
 	__u32 handle;
 	__u32 flags;

@@ -2,10 +2,28 @@
 /* See sieve.h. */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include "igt.h"
 #include "sieve.h"
+
+#define HUGE_PAGES "/sys/module/prime_helpers/parameters/huge_pages"
+
+/* Sets huge_pages to @value; returns the old value, -1 without the library. */
+static int swap_huge_pages(int value)
+{
+	FILE *f = fopen(HUGE_PAGES, "r+");
+	char old = 0;
+
+	if (!f)
+		return -1;
+	igt_assert_eq(fread(&old, 1, 1, f), 1);
+	rewind(f);
+	igt_assert(fputs(value ? "1\n" : "0\n", f) >= 0);
+	igt_assert_eq(fclose(f), 0);
+	return old == 'Y' || old == '1';
+}
 
 void sieve_new(struct sieve *sieve)
 {
@@ -23,10 +41,13 @@ void sieve_new(struct sieve *sieve)
 	}
 	close(drop[0]);
 	close(drop[1]);
+	sieve->huge_pages = swap_huge_pages(0);
 }
 
 void sieve_free(struct sieve *sieve)
 {
+	if (sieve->huge_pages >= 0)
+		swap_huge_pages(sieve->huge_pages);
 	close(sieve->keep[0]);
 	close(sieve->keep[1]);
 }

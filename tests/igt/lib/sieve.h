@@ -8,6 +8,10 @@
  * memory would leave its holes in the movable free lists, which those
  * allocations do not look at first). A buffer that takes its pages while the
  * sieve lives gets scattered ones.
+ *
+ * A huge page is contiguous by construction, so while a sieve lives the
+ * library's huge pages are off (module parameter huge_pages): objects created
+ * meanwhile get 4 KiB pages. sieve_free() restores the parameter.
  */
 #ifndef SIEVE_H
 #define SIEVE_H
@@ -16,6 +20,7 @@
 
 struct sieve {
 	int keep[2];
+	int huge_pages;	/* the parameter's value before, -1 without the library */
 };
 
 void sieve_new(struct sieve *sieve);

@@ -13,6 +13,7 @@
 #include <linux/dma-direction.h>
 #include <linux/iosys-map.h>
 #include <linux/minmax.h>
+#include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/sizes.h>
 
@@ -41,6 +42,34 @@ static u64 ph_edu_sum(const struct iosys_map *map, u64 offset, u64 length)
 	return sum;
 }
 
+/*
+ * NESTED_VMAPS: while the outer mapping is held, each page is summed through
+ * a vmap of its own, which the exporter serves from its refcount; the sum is
+ * the same.
+ */
+static int ph_edu_sum_nested(struct drm_ph_object *phobj, const struct iosys_map *outer,
+			     struct ph_edu_checksum *args)
+{
+	u64 done, n, end = args->offset + args->length;
+	struct iosys_map map;
+	int ret;
+
+	for (done = args->offset; done < end; done += n) {
+		n = min_t(u64, end - done, PAGE_SIZE - offset_in_page(done));
+		ret = drm_ph_shmem_vmap(phobj, &map);
+		if (ret)
+			return ret;
+		/* Nested maps share the outer mapping: anything else is a bug. */
+		if (WARN_ON_ONCE(!iosys_map_is_equal(&map, outer))) {
+			drm_ph_shmem_vunmap(phobj, &map);
+			return -EIO;
+		}
+		args->sum += ph_edu_sum(&map, done, n);
+		drm_ph_shmem_vunmap(phobj, &map);
+	}
+	return 0;
+}
+
 static int ph_edu_checksum_mapped(struct drm_ph_object *phobj, struct ph_edu_checksum *args)
 {
 	struct iosys_map map;
@@ -49,9 +78,12 @@ static int ph_edu_checksum_mapped(struct drm_ph_object *phobj, struct ph_edu_che
 	ret = drm_ph_shmem_vmap(phobj, &map);
 	if (ret)
 		return ret;
-	args->sum = ph_edu_sum(&map, args->offset, args->length);
+	if (args->flags & PH_EDU_CHECKSUM_NESTED_VMAPS)
+		ret = ph_edu_sum_nested(phobj, &map, args);
+	else
+		args->sum = ph_edu_sum(&map, args->offset, args->length);
 	drm_ph_shmem_vunmap(phobj, &map);
-	return 0;
+	return ret;
 }
 
 /**
@@ -73,7 +105,7 @@ int ph_edu_checksum_ioctl(struct drm_device *drm, void *data, struct drm_file *f
 	long timeout;
 	int ret;
 
-	if (args->flags)
+	if (args->flags & ~PH_EDU_CHECKSUM_NESTED_VMAPS)
 		return -EINVAL;
 
 	obj = drm_gem_object_lookup(file, args->handle);
