@@ -24,7 +24,7 @@
  */
 
 #include <linux/mutex.h>
-#include <linux/rbtree.h>
+#include <linux/rhashtable-types.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
 
@@ -67,20 +67,21 @@ int drm_ph_device_init(struct drm_ph_device *phdev);
 
 /**
  * struct drm_ph_file - per-file state of the PRIME helpers
- * @lock: protects both trees; taken before &drm_device.object_name_lock
- * @by_dmabuf: cache entries ordered by dma-buf, then by age
- * @by_handle: the same entries ordered by handle
+ * @lock: serialises every use of both tables; taken before
+ *        &drm_device.object_name_lock
+ * @by_dmabuf: cache entries hashed by dma-buf (several may share one)
+ * @by_handle: the same entries hashed by handle
  * @next_seq: age stamp of the next entry, protected by @lock
  *
- * The two trees form the file's two-way PRIME cache: a dma-buf imported or
+ * The two tables form the file's two-way PRIME cache: a dma-buf imported or
  * exported through this file maps to the handle that was used for it, and a
- * handle maps back to its dma-buf, both in logarithmic time. Every entry
- * holds a reference on its dma-buf and dies with its handle.
+ * handle maps back to its dma-buf, both in constant expected time. Every
+ * entry holds a reference on its dma-buf and dies with its handle.
  */
 struct drm_ph_file {
-	struct mutex lock; /* protects both trees */
-	struct rb_root by_dmabuf;
-	struct rb_root by_handle;
+	struct mutex lock; /* serialises the tables' users */
+	struct rhltable by_dmabuf;
+	struct rhashtable by_handle;
 	u64 next_seq;
 };
 

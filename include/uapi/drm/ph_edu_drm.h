@@ -61,6 +61,14 @@ struct ph_edu_copy {
 	__u32 dst_segments;
 };
 
+/*
+ * &struct ph_edu_checksum flags. NESTED_VMAPS: the kernel holds one mapping
+ * of the object for the whole call and sums each page through a nested
+ * vmap/vunmap pair of its own, the same result; a benchmark of the nested
+ * (refcounted) vmap path of the object's exporter.
+ */
+#define PH_EDU_CHECKSUM_NESTED_VMAPS (1u << 0)
+
 /**
  * struct ph_edu_checksum - DRM_IOCTL_PH_EDU_CHECKSUM argument
  * @handle: GEM handle of the object
@@ -73,14 +81,6 @@ struct ph_edu_copy {
  * begin/end_cpu_access for an imported dma-buf), after waiting for its
  * writers. Errors as for &struct ph_edu_copy.
  */
-/*
- * &struct ph_edu_checksum flags. NESTED_VMAPS: the kernel holds one mapping
- * of the object for the whole call and sums each page through a nested
- * vmap/vunmap pair of its own, the same result; a benchmark of the nested
- * (refcounted) vmap path of the object's exporter.
- */
-#define PH_EDU_CHECKSUM_NESTED_VMAPS (1u << 0)
-
 struct ph_edu_checksum {
 	__u32 handle;
 	__u32 flags;

@@ -11,11 +11,13 @@
  * that the file already imported or exported must give back the same handle,
  * and exporting a handle twice, or exporting an imported buffer, must give
  * back the same dma-buf. Each &struct drm_ph_file therefore keeps entries
- * (dma-buf, handle) in two red-black trees, one ordered by dma-buf (then by
- * age), one by handle, so both directions are looked up in O(log n) however
- * many buffers the file holds. When one dma-buf has several entries (a
- * flink-opened handle exported next to an imported one), an import answers
- * with the oldest, as the core's own cache does.
+ * (dma-buf, handle) in two hash tables (rhashtable), one keyed by dma-buf,
+ * one by handle, so both directions are looked up in constant expected time
+ * however many buffers the file holds: a lookup touches a bucket and an
+ * entry, where a balanced tree of 32768 entries touches some fifteen nodes
+ * scattered over memory. When one dma-buf has several entries (a flink-opened
+ * handle exported next to an imported one), an import answers with the
+ * oldest, as the core's own cache does.
  *
  * References: an entry holds a reference on its dma-buf, so its key cannot be
  * freed and reused while the entry exists. It holds nothing on the object;
@@ -28,7 +30,7 @@
  * the whole file is closed, the slots are still set while the hooks run and
  * the remaining entries go in drm_ph_file_fini() from &drm_driver.postclose.
  *
- * Locking: &drm_ph_file.lock protects both trees and is held across each
+ * Locking: &drm_ph_file.lock serialises both tables and is held across each
  * ioctl, so a handle cannot be closed between the lookup of its object and
  * the insertion of its entry without the close hook seeing that entry. It
  * nests outside &drm_device.object_name_lock, under which the object's
@@ -38,7 +40,8 @@
 #include <linux/dma-buf.h>
 #include <linux/file.h>
 #include <linux/idr.h>
-#include <linux/rbtree.h>
+#include <linux/rcupdate.h>
+#include <linux/rhashtable.h>
 #include <linux/slab.h>
 
 #include <drm/drm_device.h>
@@ -52,84 +55,69 @@
 
 /**
  * struct drm_ph_cache_entry - one (dma-buf, handle) pair of a file
- * @dma_buf: the dma-buf, referenced by the entry
- * @handle: the handle in the file
+ * @dma_buf: the dma-buf, referenced by the entry; key of &drm_ph_file.by_dmabuf
+ * @handle: the handle in the file; key of &drm_ph_file.by_handle
  * @seq: age stamp, orders the entries of one dma-buf
- * @dmabuf_node: node in &drm_ph_file.by_dmabuf
- * @handle_node: node in &drm_ph_file.by_handle
+ * @dmabuf_node: node in &drm_ph_file.by_dmabuf (several per key)
+ * @handle_node: node in &drm_ph_file.by_handle (one per key)
+ * @rcu: frees the entry after the tables' RCU readers are done with it
  */
 struct drm_ph_cache_entry {
 	struct dma_buf *dma_buf;
 	u32 handle;
 	u64 seq;
-	struct rb_node dmabuf_node;
-	struct rb_node handle_node;
+	struct rhlist_head dmabuf_node;
+	struct rhash_head handle_node;
+	struct rcu_head rcu;
 };
 
-static bool drm_ph_entry_dmabuf_less(struct rb_node *a, const struct rb_node *b)
-{
-	const struct drm_ph_cache_entry *ea = rb_entry(a, struct drm_ph_cache_entry, dmabuf_node);
-	const struct drm_ph_cache_entry *eb = rb_entry(b, struct drm_ph_cache_entry, dmabuf_node);
+static const struct rhashtable_params drm_ph_by_dmabuf_params = {
+	.key_len = sizeof(struct dma_buf *),
+	.key_offset = offsetof(struct drm_ph_cache_entry, dma_buf),
+	.head_offset = offsetof(struct drm_ph_cache_entry, dmabuf_node),
+	.automatic_shrinking = true,
+};
 
-	if (ea->dma_buf != eb->dma_buf)
-		return (uintptr_t)ea->dma_buf < (uintptr_t)eb->dma_buf;
-	return ea->seq < eb->seq;
-}
+static const struct rhashtable_params drm_ph_by_handle_params = {
+	.key_len = sizeof(u32),
+	.key_offset = offsetof(struct drm_ph_cache_entry, handle),
+	.head_offset = offsetof(struct drm_ph_cache_entry, handle_node),
+	.automatic_shrinking = true,
+};
 
-static bool drm_ph_entry_handle_less(struct rb_node *a, const struct rb_node *b)
-{
-	return rb_entry(a, struct drm_ph_cache_entry, handle_node)->handle <
-	       rb_entry(b, struct drm_ph_cache_entry, handle_node)->handle;
-}
-
-/* The oldest entry of @dma_buf, or NULL. */
+/*
+ * The oldest entry of @dma_buf, or NULL. Every lookup, insertion and removal
+ * runs under &drm_ph_file.lock; the RCU read section is what the hash
+ * table's lookup asks for, since it may be resizing in the background.
+ */
 static struct drm_ph_cache_entry *drm_ph_cache_first_by_dmabuf(struct drm_ph_file *pfile,
 							       struct dma_buf *dma_buf)
 {
-	struct rb_node *node = pfile->by_dmabuf.rb_node;
-	struct drm_ph_cache_entry *found = NULL;
+	struct drm_ph_cache_entry *entry, *found = NULL;
+	struct rhlist_head *list, *pos;
 
 	lockdep_assert_held(&pfile->lock);
 
-	while (node) {
-		struct drm_ph_cache_entry *entry =
-			rb_entry(node, struct drm_ph_cache_entry, dmabuf_node);
-
-		if ((uintptr_t)entry->dma_buf < (uintptr_t)dma_buf) {
-			node = node->rb_right;
-		} else if (entry->dma_buf != dma_buf) {
-			node = node->rb_left;
-		} else {
+	rcu_read_lock();
+	list = rhltable_lookup(&pfile->by_dmabuf, &dma_buf, drm_ph_by_dmabuf_params);
+	rhl_for_each_entry_rcu(entry, pos, list, dmabuf_node)
+		if (!found || entry->seq < found->seq)
 			found = entry;
-			node = node->rb_left;
-		}
-	}
+	rcu_read_unlock();
 	return found;
 }
 
 static struct drm_ph_cache_entry *drm_ph_cache_find_handle(struct drm_ph_file *pfile, u32 handle)
 {
-	struct rb_node *node = pfile->by_handle.rb_node;
-
 	lockdep_assert_held(&pfile->lock);
 
-	while (node) {
-		struct drm_ph_cache_entry *entry =
-			rb_entry(node, struct drm_ph_cache_entry, handle_node);
-
-		if (entry->handle < handle)
-			node = node->rb_right;
-		else if (entry->handle > handle)
-			node = node->rb_left;
-		else
-			return entry;
-	}
-	return NULL;
+	return rhashtable_lookup_fast(&pfile->by_handle, &handle, drm_ph_by_handle_params);
 }
 
 static int drm_ph_cache_add(struct drm_ph_file *pfile, struct dma_buf *dma_buf, u32 handle)
 {
 	struct drm_ph_cache_entry *entry;
+	int ret;
 
 	lockdep_assert_held(&pfile->lock);
 
@@ -137,24 +125,37 @@ static int drm_ph_cache_add(struct drm_ph_file *pfile, struct dma_buf *dma_buf, 
 	if (!entry)
 		return -ENOMEM;
 
-	get_dma_buf(dma_buf);
 	entry->dma_buf = dma_buf;
 	entry->handle = handle;
 	entry->seq = pfile->next_seq++;
-	rb_add(&entry->dmabuf_node, &pfile->by_dmabuf, drm_ph_entry_dmabuf_less);
-	rb_add(&entry->handle_node, &pfile->by_handle, drm_ph_entry_handle_less);
+	ret = rhltable_insert(&pfile->by_dmabuf, &entry->dmabuf_node, drm_ph_by_dmabuf_params);
+	if (ret)
+		goto err_free;
+	ret = rhashtable_insert_fast(&pfile->by_handle, &entry->handle_node,
+				     drm_ph_by_handle_params);
+	if (ret) {
+		rhltable_remove(&pfile->by_dmabuf, &entry->dmabuf_node, drm_ph_by_dmabuf_params);
+		goto err_free;
+	}
+	get_dma_buf(dma_buf);
 	drm_ph_stat_inc(DRM_PH_STAT_CACHE_ENTRIES);
 	return 0;
+
+err_free:
+	/* Never reached a reader's hands: no grace period needed. */
+	kfree(entry);
+	/* The table could not grow (-ENOMEM, or -EBUSY mid-resize): out of memory. */
+	return -ENOMEM;
 }
 
 static void drm_ph_cache_remove(struct drm_ph_file *pfile, struct drm_ph_cache_entry *entry)
 {
 	lockdep_assert_held(&pfile->lock);
 
-	rb_erase(&entry->dmabuf_node, &pfile->by_dmabuf);
-	rb_erase(&entry->handle_node, &pfile->by_handle);
+	rhltable_remove(&pfile->by_dmabuf, &entry->dmabuf_node, drm_ph_by_dmabuf_params);
+	rhashtable_remove_fast(&pfile->by_handle, &entry->handle_node, drm_ph_by_handle_params);
 	dma_buf_put(entry->dma_buf);
-	kfree(entry);
+	kfree_rcu(entry, rcu);
 	drm_ph_stat_dec(DRM_PH_STAT_CACHE_ENTRIES);
 }
 
@@ -166,6 +167,28 @@ static bool drm_ph_handle_resolves(struct drm_file *file, u32 handle)
 	resolves = idr_find(&file->object_idr, handle);
 	spin_unlock(&file->table_lock);
 	return resolves;
+}
+
+/* An entry of @dma_buf whose handle no longer resolves in @file, or NULL. */
+static struct drm_ph_cache_entry *drm_ph_cache_stale_entry(struct drm_file *file,
+							   struct drm_ph_file *pfile,
+							   struct dma_buf *dma_buf)
+{
+	struct drm_ph_cache_entry *entry, *stale = NULL;
+	struct rhlist_head *list, *pos;
+
+	lockdep_assert_held(&pfile->lock);
+
+	rcu_read_lock();
+	list = rhltable_lookup(&pfile->by_dmabuf, &dma_buf, drm_ph_by_dmabuf_params);
+	rhl_for_each_entry_rcu(entry, pos, list, dmabuf_node) {
+		if (!drm_ph_handle_resolves(file, entry->handle)) {
+			stale = entry;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return stale;
 }
 
 /* The one dma-buf every cache entry of this object refers to, if any. */
@@ -200,7 +223,6 @@ void drm_ph_prime_handle_closed(struct drm_gem_object *obj, struct drm_file *fil
 	struct drm_ph_file *pfile = to_drm_ph_file(file);
 	struct drm_ph_cache_entry *entry;
 	struct dma_buf *dma_buf;
-	struct rb_node *next;
 
 	/*
 	 * The weak export pointer may go stale right after this read, but then
@@ -212,14 +234,8 @@ void drm_ph_prime_handle_closed(struct drm_gem_object *obj, struct drm_file *fil
 		return;
 
 	mutex_lock(&pfile->lock);
-	for (entry = drm_ph_cache_first_by_dmabuf(pfile, dma_buf); entry; ) {
-		next = rb_next(&entry->dmabuf_node);
-		if (!drm_ph_handle_resolves(file, entry->handle))
-			drm_ph_cache_remove(pfile, entry);
-		entry = next ? rb_entry(next, struct drm_ph_cache_entry, dmabuf_node) : NULL;
-		if (entry && entry->dma_buf != dma_buf)
-			break;
-	}
+	while ((entry = drm_ph_cache_stale_entry(file, pfile, dma_buf)))
+		drm_ph_cache_remove(pfile, entry);
 	mutex_unlock(&pfile->lock);
 }
 EXPORT_SYMBOL_NS_GPL(drm_ph_prime_handle_closed, DRM_PRIME_HELPERS);
@@ -238,12 +254,22 @@ EXPORT_SYMBOL_NS_GPL(drm_ph_prime_handle_closed, DRM_PRIME_HELPERS);
 void drm_ph_file_init(struct drm_file *file, struct drm_ph_file *pfile)
 {
 	mutex_init(&pfile->lock);
-	pfile->by_dmabuf = RB_ROOT;
-	pfile->by_handle = RB_ROOT;
+	/* Only invalid parameters fail: the first table is allocated __GFP_NOFAIL. */
+	WARN_ON(rhltable_init(&pfile->by_dmabuf, &drm_ph_by_dmabuf_params));
+	WARN_ON(rhashtable_init(&pfile->by_handle, &drm_ph_by_handle_params));
 	pfile->next_seq = 0;
 	file->driver_priv = pfile;
 }
 EXPORT_SYMBOL_NS_GPL(drm_ph_file_init, DRM_PRIME_HELPERS);
+
+static void drm_ph_cache_entry_free(void *ptr, void *unused)
+{
+	struct drm_ph_cache_entry *entry = ptr;
+
+	dma_buf_put(entry->dma_buf);
+	kfree(entry);
+	drm_ph_stat_dec(DRM_PH_STAT_CACHE_ENTRIES);
+}
 
 /**
  * drm_ph_file_fini - release the PRIME helper state of a DRM file
@@ -257,15 +283,9 @@ EXPORT_SYMBOL_NS_GPL(drm_ph_file_init, DRM_PRIME_HELPERS);
  */
 void drm_ph_file_fini(struct drm_ph_file *pfile)
 {
-	struct drm_ph_cache_entry *entry, *next;
-
-	rbtree_postorder_for_each_entry_safe(entry, next, &pfile->by_handle, handle_node) {
-		dma_buf_put(entry->dma_buf);
-		kfree(entry);
-		drm_ph_stat_dec(DRM_PH_STAT_CACHE_ENTRIES);
-	}
-	pfile->by_handle = RB_ROOT;
-	pfile->by_dmabuf = RB_ROOT;
+	/* Every entry is in both tables: free them once, with the second. */
+	rhltable_destroy(&pfile->by_dmabuf);
+	rhashtable_free_and_destroy(&pfile->by_handle, drm_ph_cache_entry_free, NULL);
 	mutex_destroy(&pfile->lock);
 }
 EXPORT_SYMBOL_NS_GPL(drm_ph_file_fini, DRM_PRIME_HELPERS);
@@ -318,17 +338,23 @@ static struct dma_buf *drm_ph_prime_handle_to_dmabuf(struct drm_device *drm,
 	int ret;
 
 	mutex_lock(&pfile->lock);
-	obj = drm_gem_object_lookup(file, handle);
-	if (!obj) {
-		dma_buf = ERR_PTR(-ENOENT);
-		goto out_unlock;
-	}
-
+	/*
+	 * An entry lives as long as its handle: the close hook removes it
+	 * under this lock before the handle's number can be reused. So a hit
+	 * answers without looking the object up (a handle being closed right
+	 * now still exports, as it would have a moment earlier).
+	 */
 	entry = drm_ph_cache_find_handle(pfile, handle);
 	if (entry) {
 		dma_buf = entry->dma_buf;
 		get_dma_buf(dma_buf);
-		goto out_put;
+		goto out_unlock;
+	}
+
+	obj = drm_gem_object_lookup(file, handle);
+	if (!obj) {
+		dma_buf = ERR_PTR(-ENOENT);
+		goto out_unlock;
 	}
 
 	mutex_lock(&drm->object_name_lock);
@@ -359,7 +385,6 @@ static struct dma_buf *drm_ph_prime_handle_to_dmabuf(struct drm_device *drm,
 		}
 	}
 	mutex_unlock(&drm->object_name_lock);
-out_put:
 	drm_gem_object_put(obj);
 out_unlock:
 	mutex_unlock(&pfile->lock);

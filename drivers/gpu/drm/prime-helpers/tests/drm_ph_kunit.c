@@ -24,7 +24,7 @@
 #include <linux/iosys-map.h>
 #include <linux/mm.h>
 #include <linux/module.h>
-#include <linux/rbtree.h>
+#include <linux/rhashtable.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
 #include <linux/xarray.h>
@@ -153,16 +153,22 @@ static struct dma_buf *ph_kunit_dma_buf(struct kunit *test, int fd)
 	return dma_buf;
 }
 
-static unsigned int ph_kunit_tree_size(struct drm_file *file, bool by_handle)
+/* Entries of one of the file's cache tables, duplicates of a key included. */
+static unsigned int ph_kunit_table_size(struct drm_file *file, bool by_handle)
 {
 	struct drm_ph_file *pfile = to_drm_ph_file(file);
+	struct rhashtable_iter iter;
 	unsigned int n = 0;
-	struct rb_node *node;
+	void *entry;
 
 	mutex_lock(&pfile->lock);
-	for (node = rb_first(by_handle ? &pfile->by_handle : &pfile->by_dmabuf); node;
-	     node = rb_next(node))
-		n++;
+	rhashtable_walk_enter(by_handle ? &pfile->by_handle : &pfile->by_dmabuf.ht, &iter);
+	rhashtable_walk_start(&iter);
+	while ((entry = rhashtable_walk_next(&iter)))
+		if (!IS_ERR(entry))
+			n++;
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
 	mutex_unlock(&pfile->lock);
 	return n;
 }
@@ -269,8 +275,8 @@ static void ph_kunit_export_is_cached(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, phobj->base.dma_buf, first);
 	KUNIT_EXPECT_PTR_EQ(test, phobj->export, first);
 	KUNIT_EXPECT_TRUE(test, drm_ph_is_own_dma_buf(first));
-	KUNIT_EXPECT_EQ(test, ph_kunit_tree_size(file, true), 1);
-	KUNIT_EXPECT_EQ(test, ph_kunit_tree_size(file, false), 1);
+	KUNIT_EXPECT_EQ(test, ph_kunit_table_size(file, true), 1);
+	KUNIT_EXPECT_EQ(test, ph_kunit_table_size(file, false), 1);
 }
 
 static void ph_kunit_import_in_same_file(struct kunit *test)
@@ -285,7 +291,7 @@ static void ph_kunit_import_in_same_file(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, drm_ph_prime_fd_to_handle(drm, file, fd, &again), 0);
 	KUNIT_EXPECT_EQ(test, again, handle);
-	KUNIT_EXPECT_EQ(test, ph_kunit_tree_size(file, true), 1);
+	KUNIT_EXPECT_EQ(test, ph_kunit_table_size(file, true), 1);
 }
 
 static void ph_kunit_self_import_other_file(struct kunit *test)
@@ -309,7 +315,7 @@ static void ph_kunit_self_import_other_file(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, obj->import_attach);
 	KUNIT_EXPECT_EQ(test, phobj->pin_count, 0);
 	KUNIT_EXPECT_EQ(test, ph_kunit_objects(drm), 1);
-	KUNIT_EXPECT_EQ(test, ph_kunit_tree_size(importer, true), 1);
+	KUNIT_EXPECT_EQ(test, ph_kunit_table_size(importer, true), 1);
 	drm_gem_object_put(obj);
 }
 
@@ -347,7 +353,7 @@ static void ph_kunit_foreign_import_attaches(struct kunit *test)
 	drm_gem_object_put(obj);
 	KUNIT_EXPECT_EQ(test, ph_kunit_objects(other), 0);
 	KUNIT_EXPECT_EQ(test, phobj->pin_count, 0);
-	KUNIT_EXPECT_EQ(test, ph_kunit_tree_size(importer, true), 0);
+	KUNIT_EXPECT_EQ(test, ph_kunit_table_size(importer, true), 0);
 }
 
 static void ph_kunit_several_handles_one_dma_buf(struct kunit *test)
@@ -367,8 +373,8 @@ static void ph_kunit_several_handles_one_dma_buf(struct kunit *test)
 	KUNIT_ASSERT_NE(test, first, second);
 	fd2 = ph_kunit_export_fd(test, drm, file, second);
 	KUNIT_EXPECT_PTR_EQ(test, ph_kunit_dma_buf(test, fd2), ph_kunit_dma_buf(test, fd));
-	KUNIT_EXPECT_EQ(test, ph_kunit_tree_size(file, true), 2);
-	KUNIT_EXPECT_EQ(test, ph_kunit_tree_size(file, false), 2);
+	KUNIT_EXPECT_EQ(test, ph_kunit_table_size(file, true), 2);
+	KUNIT_EXPECT_EQ(test, ph_kunit_table_size(file, false), 2);
 
 	/* An import answers with the oldest entry of the dma-buf. */
 	KUNIT_ASSERT_EQ(test, drm_ph_prime_fd_to_handle(drm, file, fd, &found), 0);
@@ -376,14 +382,14 @@ static void ph_kunit_several_handles_one_dma_buf(struct kunit *test)
 
 	/* Closing it evicts exactly its entry; the other handle answers. */
 	KUNIT_ASSERT_EQ(test, drm_gem_handle_delete(file, first), 0);
-	KUNIT_EXPECT_EQ(test, ph_kunit_tree_size(file, true), 1);
-	KUNIT_EXPECT_EQ(test, ph_kunit_tree_size(file, false), 1);
+	KUNIT_EXPECT_EQ(test, ph_kunit_table_size(file, true), 1);
+	KUNIT_EXPECT_EQ(test, ph_kunit_table_size(file, false), 1);
 	KUNIT_ASSERT_EQ(test, drm_ph_prime_fd_to_handle(drm, file, fd, &found), 0);
 	KUNIT_EXPECT_EQ(test, found, second);
 
 	KUNIT_ASSERT_EQ(test, drm_gem_handle_delete(file, second), 0);
-	KUNIT_EXPECT_EQ(test, ph_kunit_tree_size(file, true), 0);
-	KUNIT_EXPECT_EQ(test, ph_kunit_tree_size(file, false), 0);
+	KUNIT_EXPECT_EQ(test, ph_kunit_table_size(file, true), 0);
+	KUNIT_EXPECT_EQ(test, ph_kunit_table_size(file, false), 0);
 }
 
 static void ph_kunit_file_close_drops_everything(struct kunit *test)
@@ -399,7 +405,7 @@ static void ph_kunit_file_close_drops_everything(struct kunit *test)
 		ph_kunit_object(test, drm, SZ_64K, file, &handle);
 		dma_buf = ph_kunit_dma_buf(test, ph_kunit_export_fd(test, drm, file, handle));
 	}
-	KUNIT_EXPECT_EQ(test, ph_kunit_tree_size(file, true), 8);
+	KUNIT_EXPECT_EQ(test, ph_kunit_table_size(file, true), 8);
 	KUNIT_EXPECT_EQ(test, ph_kunit_objects(drm), 8);
 
 	kunit_release_action(test, ph_kunit_fput, filp);
