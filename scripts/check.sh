@@ -161,9 +161,22 @@ if step_selected bench_selftest; then
 	fi
 fi
 
+# One repetition of every benchmark, so make bench cannot rot unnoticed.
+if step_selected bench_smoke; then
+	ran_something=1
+	set -- $all_lines
+	if [ -f "$PH_BUILD/$1/initrd.gz" ] || prepare "$1"; then
+		bash "$PH_ROOT/scripts/bench-smoke.sh" "$1" "$results/bench-smoke.json"
+		add_counts "$results/bench-smoke.json"
+	else
+		log check "$1: build failed, the bench smoke run counted as one failure"
+		total_fail=$((total_fail + 1))
+	fi
+fi
+
 if [ "$ran_something" = 0 ]; then
 	echo "error: T='$tests' selects no test program and no step"
-	echo "next:  'make check' lists nothing to run for it; programs are tests/igt/*.c, steps are lint, htmldocs, dkms, bench_selftest"
+	echo "next:  'make check' lists nothing to run for it; programs are tests/igt/*.c, steps are lint, htmldocs, dkms, bench_selftest, bench_smoke"
 	total_fail=$((total_fail + 1))
 fi
 echo "counts: $total_fault_points fault-injection points exercised, $total_stress_iterations stress iterations, $total_fuzz_calls fuzzer calls"

@@ -67,22 +67,22 @@ int drm_ph_device_init(struct drm_ph_device *phdev);
 
 /**
  * struct drm_ph_file - per-file state of the PRIME helpers
- * @lock: serialises every use of both tables; taken before
+ * @lock: serialises every use of both indexes; taken before
  *        &drm_device.object_name_lock
  * @by_dmabuf: cache entries hashed by dma-buf (several may share one)
- * @by_handle: the same entries hashed by handle
+ * @by_handle: the same entries indexed by handle
  * @next_seq: age stamp of the next entry, protected by @lock
  *
- * The two tables form the file's two-way PRIME cache: a dma-buf imported or
+ * The two indexes form the file's two-way PRIME cache: a dma-buf imported or
  * exported through this file maps to the handle that was used for it, and a
- * handle maps back to its dma-buf, both in constant expected time. Every
- * entry holds a reference on its dma-buf and dies with its handle.
+ * handle maps back to its dma-buf, both in constant time. Every entry holds
+ * a reference on its dma-buf and dies with its handle.
  */
 struct drm_ph_file {
-	struct mutex lock; /* serialises the tables' users */
+	struct mutex lock; /* serialises the indexes' users */
 	struct rhltable by_dmabuf;
-	struct rhashtable by_handle;
-	u64 next_seq;
+	struct xarray by_handle;
+	u32 next_seq;
 };
 
 /**

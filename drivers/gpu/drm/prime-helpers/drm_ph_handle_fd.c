@@ -11,13 +11,14 @@
  * that the file already imported or exported must give back the same handle,
  * and exporting a handle twice, or exporting an imported buffer, must give
  * back the same dma-buf. Each &struct drm_ph_file therefore keeps entries
- * (dma-buf, handle) in two hash tables (rhashtable), one keyed by dma-buf,
- * one by handle, so both directions are looked up in constant expected time
- * however many buffers the file holds: a lookup touches a bucket and an
- * entry, where a balanced tree of 32768 entries touches some fifteen nodes
- * scattered over memory. When one dma-buf has several entries (a flink-opened
- * handle exported next to an imported one), an import answers with the
- * oldest, as the core's own cache does.
+ * (dma-buf, handle) indexed both ways: a hash table (rhltable) keyed by
+ * dma-buf, and an xarray keyed by handle (handles are small dense integers).
+ * Both directions are looked up in constant time however many buffers the
+ * file holds: a lookup touches a bucket and an entry, or three xarray nodes,
+ * where a balanced tree of 32768 entries touches some fifteen nodes scattered
+ * over memory. An entry is 32 bytes. When one dma-buf has several entries (a
+ * flink-opened handle exported next to an imported one), an import answers
+ * with the oldest, as the core's own cache does.
  *
  * References: an entry holds a reference on its dma-buf, so its key cannot be
  * freed and reused while the entry exists. It holds nothing on the object;
@@ -30,7 +31,7 @@
  * the whole file is closed, the slots are still set while the hooks run and
  * the remaining entries go in drm_ph_file_fini() from &drm_driver.postclose.
  *
- * Locking: &drm_ph_file.lock serialises both tables and is held across each
+ * Locking: &drm_ph_file.lock serialises both indexes and is held across each
  * ioctl, so a handle cannot be closed between the lookup of its object and
  * the insertion of its entry without the close hook seeing that entry. It
  * nests outside &drm_device.object_name_lock, under which the object's
@@ -43,6 +44,7 @@
 #include <linux/rcupdate.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
+#include <linux/xarray.h>
 
 #include <drm/drm_device.h>
 #include <drm/drm_drv.h>
@@ -56,19 +58,16 @@
 /**
  * struct drm_ph_cache_entry - one (dma-buf, handle) pair of a file
  * @dma_buf: the dma-buf, referenced by the entry; key of &drm_ph_file.by_dmabuf
- * @handle: the handle in the file; key of &drm_ph_file.by_handle
- * @seq: age stamp, orders the entries of one dma-buf
+ * @handle: the handle in the file; index in &drm_ph_file.by_handle
+ * @seq: age stamp, orders the entries of one dma-buf (compared modulo 2^32:
+ *       entries of one dma-buf are never 2^31 insertions apart in practice)
  * @dmabuf_node: node in &drm_ph_file.by_dmabuf (several per key)
- * @handle_node: node in &drm_ph_file.by_handle (one per key)
- * @rcu: frees the entry after the tables' RCU readers are done with it
  */
 struct drm_ph_cache_entry {
 	struct dma_buf *dma_buf;
 	u32 handle;
-	u64 seq;
+	u32 seq;
 	struct rhlist_head dmabuf_node;
-	struct rhash_head handle_node;
-	struct rcu_head rcu;
 };
 
 static const struct rhashtable_params drm_ph_by_dmabuf_params = {
@@ -78,17 +77,17 @@ static const struct rhashtable_params drm_ph_by_dmabuf_params = {
 	.automatic_shrinking = true,
 };
 
-static const struct rhashtable_params drm_ph_by_handle_params = {
-	.key_len = sizeof(u32),
-	.key_offset = offsetof(struct drm_ph_cache_entry, handle),
-	.head_offset = offsetof(struct drm_ph_cache_entry, handle_node),
-	.automatic_shrinking = true,
-};
+static bool drm_ph_entry_older(const struct drm_ph_cache_entry *a,
+			       const struct drm_ph_cache_entry *b)
+{
+	return (s32)(a->seq - b->seq) < 0;
+}
 
 /*
  * The oldest entry of @dma_buf, or NULL. Every lookup, insertion and removal
  * runs under &drm_ph_file.lock; the RCU read section is what the hash
- * table's lookup asks for, since it may be resizing in the background.
+ * table's lookup asks for, since it may be resizing in the background. As
+ * no lookup ever runs concurrently with a removal, entries are freed at once.
  */
 static struct drm_ph_cache_entry *drm_ph_cache_first_by_dmabuf(struct drm_ph_file *pfile,
 							       struct dma_buf *dma_buf)
@@ -101,7 +100,7 @@ static struct drm_ph_cache_entry *drm_ph_cache_first_by_dmabuf(struct drm_ph_fil
 	rcu_read_lock();
 	list = rhltable_lookup(&pfile->by_dmabuf, &dma_buf, drm_ph_by_dmabuf_params);
 	rhl_for_each_entry_rcu(entry, pos, list, dmabuf_node)
-		if (!found || entry->seq < found->seq)
+		if (!found || drm_ph_entry_older(entry, found))
 			found = entry;
 	rcu_read_unlock();
 	return found;
@@ -111,7 +110,7 @@ static struct drm_ph_cache_entry *drm_ph_cache_find_handle(struct drm_ph_file *p
 {
 	lockdep_assert_held(&pfile->lock);
 
-	return rhashtable_lookup_fast(&pfile->by_handle, &handle, drm_ph_by_handle_params);
+	return xa_load(&pfile->by_handle, handle);
 }
 
 static int drm_ph_cache_add(struct drm_ph_file *pfile, struct dma_buf *dma_buf, u32 handle)
@@ -128,13 +127,12 @@ static int drm_ph_cache_add(struct drm_ph_file *pfile, struct dma_buf *dma_buf, 
 	entry->dma_buf = dma_buf;
 	entry->handle = handle;
 	entry->seq = pfile->next_seq++;
-	ret = rhltable_insert(&pfile->by_dmabuf, &entry->dmabuf_node, drm_ph_by_dmabuf_params);
+	ret = xa_insert(&pfile->by_handle, handle, entry, GFP_KERNEL);
 	if (ret)
 		goto err_free;
-	ret = rhashtable_insert_fast(&pfile->by_handle, &entry->handle_node,
-				     drm_ph_by_handle_params);
+	ret = rhltable_insert(&pfile->by_dmabuf, &entry->dmabuf_node, drm_ph_by_dmabuf_params);
 	if (ret) {
-		rhltable_remove(&pfile->by_dmabuf, &entry->dmabuf_node, drm_ph_by_dmabuf_params);
+		xa_erase(&pfile->by_handle, handle);
 		goto err_free;
 	}
 	get_dma_buf(dma_buf);
@@ -142,9 +140,12 @@ static int drm_ph_cache_add(struct drm_ph_file *pfile, struct dma_buf *dma_buf, 
 	return 0;
 
 err_free:
-	/* Never reached a reader's hands: no grace period needed. */
 	kfree(entry);
-	/* The table could not grow (-ENOMEM, or -EBUSY mid-resize): out of memory. */
+	/*
+	 * The handle has an entry already (-EBUSY: the callers look first, so
+	 * never), or a table could not grow (-ENOMEM, or -EBUSY mid-resize):
+	 * out of memory either way.
+	 */
 	return -ENOMEM;
 }
 
@@ -153,9 +154,9 @@ static void drm_ph_cache_remove(struct drm_ph_file *pfile, struct drm_ph_cache_e
 	lockdep_assert_held(&pfile->lock);
 
 	rhltable_remove(&pfile->by_dmabuf, &entry->dmabuf_node, drm_ph_by_dmabuf_params);
-	rhashtable_remove_fast(&pfile->by_handle, &entry->handle_node, drm_ph_by_handle_params);
+	xa_erase(&pfile->by_handle, entry->handle);
 	dma_buf_put(entry->dma_buf);
-	kfree_rcu(entry, rcu);
+	kfree(entry);
 	drm_ph_stat_dec(DRM_PH_STAT_CACHE_ENTRIES);
 }
 
@@ -256,7 +257,7 @@ void drm_ph_file_init(struct drm_file *file, struct drm_ph_file *pfile)
 	mutex_init(&pfile->lock);
 	/* Only invalid parameters fail: the first table is allocated __GFP_NOFAIL. */
 	WARN_ON(rhltable_init(&pfile->by_dmabuf, &drm_ph_by_dmabuf_params));
-	WARN_ON(rhashtable_init(&pfile->by_handle, &drm_ph_by_handle_params));
+	xa_init(&pfile->by_handle);
 	pfile->next_seq = 0;
 	file->driver_priv = pfile;
 }
@@ -283,9 +284,9 @@ static void drm_ph_cache_entry_free(void *ptr, void *unused)
  */
 void drm_ph_file_fini(struct drm_ph_file *pfile)
 {
-	/* Every entry is in both tables: free them once, with the second. */
-	rhltable_destroy(&pfile->by_dmabuf);
-	rhashtable_free_and_destroy(&pfile->by_handle, drm_ph_cache_entry_free, NULL);
+	/* Every entry is in both indexes: free them once, with the table. */
+	xa_destroy(&pfile->by_handle);
+	rhashtable_free_and_destroy(&pfile->by_dmabuf.ht, drm_ph_cache_entry_free, NULL);
 	mutex_destroy(&pfile->lock);
 }
 EXPORT_SYMBOL_NS_GPL(drm_ph_file_fini, DRM_PRIME_HELPERS);

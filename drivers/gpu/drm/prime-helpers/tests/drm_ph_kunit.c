@@ -153,22 +153,28 @@ static struct dma_buf *ph_kunit_dma_buf(struct kunit *test, int fd)
 	return dma_buf;
 }
 
-/* Entries of one of the file's cache tables, duplicates of a key included. */
+/* Entries of one of the file's cache indexes, duplicates of a key included. */
 static unsigned int ph_kunit_table_size(struct drm_file *file, bool by_handle)
 {
 	struct drm_ph_file *pfile = to_drm_ph_file(file);
 	struct rhashtable_iter iter;
+	unsigned long index;
 	unsigned int n = 0;
 	void *entry;
 
 	mutex_lock(&pfile->lock);
-	rhashtable_walk_enter(by_handle ? &pfile->by_handle : &pfile->by_dmabuf.ht, &iter);
-	rhashtable_walk_start(&iter);
-	while ((entry = rhashtable_walk_next(&iter)))
-		if (!IS_ERR(entry))
+	if (by_handle) {
+		xa_for_each(&pfile->by_handle, index, entry)
 			n++;
-	rhashtable_walk_stop(&iter);
-	rhashtable_walk_exit(&iter);
+	} else {
+		rhashtable_walk_enter(&pfile->by_dmabuf.ht, &iter);
+		rhashtable_walk_start(&iter);
+		while ((entry = rhashtable_walk_next(&iter)))
+			if (!IS_ERR(entry))
+				n++;
+		rhashtable_walk_stop(&iter);
+		rhashtable_walk_exit(&iter);
+	}
 	mutex_unlock(&pfile->lock);
 	return n;
 }
