@@ -523,7 +523,7 @@ static void do_edu_checksum(struct fuzzer *f)
 static void do_driver_raw(struct fuzzer *f)
 {
 	static const unsigned int sizes[] = { 0, 4, 8, 16, 24, 32, 40, 48, 64, 128 };
-	uint64_t payload[32];
+	uint64_t payload[32], seen;
 	unsigned int dir = fuzz_below(&f->rng, 4), nr, size, i;
 	int d = pick_dev(f);
 	uint64_t hsize;
@@ -539,9 +539,14 @@ static void do_driver_raw(struct fuzzer *f)
 	 * interesting (refused at first use) and small ones are cheap, but a
 	 * legitimate object of a GiB or so would be pinned whole by the next
 	 * COPY or CHECKSUM that picks its handle, and starve the 2 GiB guest.
+	 * The size the kernel sees is what the ioctl's size field lets through
+	 * (the core zero-fills the rest): a huge value cut to its low 4 bytes
+	 * is a GiB-sized object again, so judge the truncated value.
 	 */
+	seen = size >= sizeof(payload[0]) ? payload[0] :
+	       payload[0] & ((1ull << (8 * size)) - 1);
 	if (dev_is_edu(d) && nr == DRM_COMMAND_BASE + PH_EDU_CREATE &&
-	    payload[0] > POOL_MAX_SIZE && payload[0] < (1ull << 40))
+	    seen > POOL_MAX_SIZE && seen < (1ull << 40))
 		payload[0] &= POOL_MAX_SIZE - 1;
 	if (!fuzz_ioctl(f, OP_DRIVER_RAW, f->dev[d], _IOC(dir, DRM_IOCTL_BASE, nr, size), payload) &&
 	    !dev_is_edu(d) && nr == DRM_COMMAND_BASE + PH_VGEM_FENCE_ATTACH)
@@ -754,12 +759,41 @@ static void fuzz_run(enum op only, unsigned int index, double seconds)
 	leak_baseline_assert(&base);
 }
 
+#define HUGE_PAGES "/sys/module/prime_helpers/parameters/huge_pages"
+
+/*
+ * Writes @value to the library's huge_pages parameter; returns the old one
+ * ('Y' or 'N', 0 without the library). Random handles reach objects of up to
+ * a GiB or two, and a CHECKSUM, COPY or mmap touch populates such an object
+ * whole. With huge pages that takes a fraction of the time it takes with
+ * 4 KiB pages, so within its time budget the fuzzer populated enough of them
+ * to starve the 2 GiB guest (OOM seen on 6.12). The fuzzer is after bad
+ * arguments, not memory pressure, and prime_huge covers the huge-page path:
+ * it runs with 4 KiB pages.
+ */
+static char swap_huge_pages(char value)
+{
+	FILE *f = fopen(HUGE_PAGES, "r+");
+	char old = 0;
+
+	if (!f)
+		return 0;
+	if (fread(&old, 1, 1, f) != 1)
+		old = 0;
+	rewind(f);
+	fprintf(f, "%c\n", value);
+	fclose(f);
+	return old;
+}
+
 igt_main
 {
 	pthread_t thread;
 	volatile unsigned int i;	/* read after subtests that longjmp */
+	static char huge_pages;
 
 	igt_fixture {
+		huge_pages = swap_huge_pages('N');
 		run_seed = fuzz_seed_from_env(DEFAULT_SEED);
 		igt_assert(pthread_create(&thread, NULL, watchdog, NULL) == 0);
 		pthread_detach(thread);
@@ -774,4 +808,9 @@ igt_main
 	igt_describe("every call kind interleaved on shared objects, then no leak");
 	igt_subtest("fuzz-mixed")
 		fuzz_run(OP_COUNT, OP_COUNT, MIXED_SECONDS);
+
+	igt_fixture {
+		if (huge_pages)
+			swap_huge_pages(huge_pages);
+	}
 }
