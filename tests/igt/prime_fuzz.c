@@ -468,6 +468,19 @@ static void do_fence_signal(struct fuzzer *f)
 
 	if (f->n_fences && !fuzz_one_in(&f->rng, 4))
 		arg.fence = f->fences[fuzz_below(&f->rng, f->n_fences)].id;
+	/*
+	 * On a ph_edu file this number is CREATE, and the core hands it these
+	 * 8 bytes as the size (fence | flags << 32, the rest zeroed): keep it
+	 * out of the GiB range, as do_driver_raw() does.
+	 */
+	if (dev_is_edu(d)) {
+		uint64_t seen = arg.fence | (uint64_t)arg.flags << 32;
+
+		if (seen > POOL_MAX_SIZE && seen < (1ull << 40)) {
+			arg.fence &= POOL_MAX_SIZE - 1;
+			arg.flags = 0;
+		}
+	}
 	fuzz_ioctl(f, OP_FENCE_SIGNAL, f->dev[d], DRM_IOCTL_PH_VGEM_FENCE_SIGNAL, &arg);
 }
 
@@ -759,41 +772,12 @@ static void fuzz_run(enum op only, unsigned int index, double seconds)
 	leak_baseline_assert(&base);
 }
 
-#define HUGE_PAGES "/sys/module/prime_helpers/parameters/huge_pages"
-
-/*
- * Writes @value to the library's huge_pages parameter; returns the old one
- * ('Y' or 'N', 0 without the library). Random handles reach objects of up to
- * a GiB or two, and a CHECKSUM, COPY or mmap touch populates such an object
- * whole. With huge pages that takes a fraction of the time it takes with
- * 4 KiB pages, so within its time budget the fuzzer populated enough of them
- * to starve the 2 GiB guest (OOM seen on 6.12). The fuzzer is after bad
- * arguments, not memory pressure, and prime_huge covers the huge-page path:
- * it runs with 4 KiB pages.
- */
-static char swap_huge_pages(char value)
-{
-	FILE *f = fopen(HUGE_PAGES, "r+");
-	char old = 0;
-
-	if (!f)
-		return 0;
-	if (fread(&old, 1, 1, f) != 1)
-		old = 0;
-	rewind(f);
-	fprintf(f, "%c\n", value);
-	fclose(f);
-	return old;
-}
-
 igt_main
 {
 	pthread_t thread;
 	volatile unsigned int i;	/* read after subtests that longjmp */
-	static char huge_pages;
 
 	igt_fixture {
-		huge_pages = swap_huge_pages('N');
 		run_seed = fuzz_seed_from_env(DEFAULT_SEED);
 		igt_assert(pthread_create(&thread, NULL, watchdog, NULL) == 0);
 		pthread_detach(thread);
@@ -808,9 +792,4 @@ igt_main
 	igt_describe("every call kind interleaved on shared objects, then no leak");
 	igt_subtest("fuzz-mixed")
 		fuzz_run(OP_COUNT, OP_COUNT, MIXED_SECONDS);
-
-	igt_fixture {
-		if (huge_pages)
-			swap_huge_pages(huge_pages);
-	}
 }
