@@ -147,32 +147,24 @@ for line in $lines; do
 	fi
 done
 
-# The bench's own tests: they need a guest, so they run on the first line.
-if step_selected bench_selftest; then
+# first_line_step STEP SCRIPT WHAT: a step that needs a guest of the first
+# line (the bench's own tests, the bench smoke run); T= may select only the
+# step, in which case no guest of the line was built yet.
+first_line_step() {
+	step_selected "$1" || return 0
 	ran_something=1
-	set -- $all_lines
-	# T= may select only this step: then no guest of the line was built yet.
-	if [ -f "$PH_BUILD/$1/initrd.gz" ] || prepare "$1"; then
-		bash "$PH_ROOT/scripts/bench-selftest.sh" "$1" "$results/bench-selftest.json"
-		add_counts "$results/bench-selftest.json"
+	set -- "$1" "$2" "$3" $all_lines
+	if [ -f "$PH_BUILD/$4/initrd.gz" ] || prepare "$4"; then
+		bash "$PH_ROOT/scripts/$2" "$4" "$results/$1.json"
+		add_counts "$results/$1.json"
 	else
-		log check "$1: build failed, bench self-tests counted as one failure"
+		log check "$4: build failed, $3 counted as one failure"
 		total_fail=$((total_fail + 1))
 	fi
-fi
-
+}
+first_line_step bench_selftest bench-selftest.sh "the bench self-tests"
 # One repetition of every benchmark, so make bench cannot rot unnoticed.
-if step_selected bench_smoke; then
-	ran_something=1
-	set -- $all_lines
-	if [ -f "$PH_BUILD/$1/initrd.gz" ] || prepare "$1"; then
-		bash "$PH_ROOT/scripts/bench-smoke.sh" "$1" "$results/bench-smoke.json"
-		add_counts "$results/bench-smoke.json"
-	else
-		log check "$1: build failed, the bench smoke run counted as one failure"
-		total_fail=$((total_fail + 1))
-	fi
-fi
+first_line_step bench_smoke bench-smoke.sh "the bench smoke run"
 
 if [ "$ran_something" = 0 ]; then
 	echo "error: T='$tests' selects no test program and no step"

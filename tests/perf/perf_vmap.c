@@ -20,12 +20,27 @@
 #define BO_SIZE (64 * 1024)
 #define RUN_NS 1500000000ull
 
+/* CHECKSUM calls per second with @sum as it is, over RUN_NS; @what names the failure. */
+static double checksums_per_s(int edu, struct ph_edu_checksum *sum, const char *what)
+{
+	uint64_t start = perf_now_ns(), now;
+	unsigned long calls = 0;
+
+	do {
+		if (drmIoctl(edu, DRM_IOCTL_PH_EDU_CHECKSUM, sum))
+			perf_die("PH_EDU_CHECKSUM %s", what);
+		if (sum->sum)
+			perf_die("a fresh buffer checksums to %llu", (unsigned long long)sum->sum);
+		calls++;
+		now = perf_now_ns();
+	} while (now - start < RUN_NS);
+	return calls * 1e9 / (now - start);
+}
+
 int main(int argc, char **argv)
 {
 	const char *key = perf_driver(argc, argv);
 	int fd = perf_open(key, 0), edu, dmabuf;
-	uint64_t start, now;
-	unsigned long calls = 0;
 	uint32_t handle;
 	struct ph_edu_checksum sum = { .length = 4096 };
 
@@ -36,31 +51,13 @@ int main(int argc, char **argv)
 	dmabuf = perf_export(fd, handle);
 	sum.handle = perf_import(edu, dmabuf);
 
-	start = perf_now_ns();
-	do {
-		if (drmIoctl(edu, DRM_IOCTL_PH_EDU_CHECKSUM, &sum))
-			perf_die("PH_EDU_CHECKSUM of an import");
-		if (sum.sum)
-			perf_die("a fresh buffer checksums to %llu", (unsigned long long)sum.sum);
-		calls++;
-		now = perf_now_ns();
-	} while (now - start < RUN_NS);
-	perf_record("vmap_checksum_4K", "calls/s", "higher", calls * 1e9 / (now - start));
+	perf_record("vmap_checksum_4K", "calls/s", "higher",
+		    checksums_per_s(edu, &sum, "of an import"));
 
 	sum.flags = PH_EDU_CHECKSUM_NESTED_VMAPS;
 	sum.length = BO_SIZE;
-	calls = 0;
-	start = perf_now_ns();
-	do {
-		if (drmIoctl(edu, DRM_IOCTL_PH_EDU_CHECKSUM, &sum))
-			perf_die("PH_EDU_CHECKSUM with nested vmaps of an import");
-		if (sum.sum)
-			perf_die("a fresh buffer checksums to %llu", (unsigned long long)sum.sum);
-		calls++;
-		now = perf_now_ns();
-	} while (now - start < RUN_NS);
 	perf_record("vmap_nested_pairs_64K", "pairs/s", "higher",
-		    calls * (BO_SIZE / 4096) * 1e9 / (now - start));
+		    checksums_per_s(edu, &sum, "with nested vmaps of an import") * (BO_SIZE / 4096));
 
 	perf_close_handle(edu, sum.handle);
 	close(dmabuf);
