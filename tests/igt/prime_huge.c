@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@
 #include "dumb.h"
 #include "gem.h"
 #include "igt.h"
+#include "kmsg.h"
 #include "prime.h"
 
 #define MIB (1u << 20)
@@ -404,6 +406,132 @@ static void check_returned(void)
 	igt_assert_lte(meminfo_kb("Shmem"), base_shmem + 1024);
 }
 
+/*
+ * Two threads first-touch the same 2 MiB of fresh objects at once (a read is
+ * enough). Both fault on an empty PMD and queue on the object's lock, held
+ * while every page of the object is taken; the first maps the huge folio with
+ * one PMD, and the second must then see that mapping rather than put a PTE
+ * under it (which writes a page-table entry into the folio's first page).
+ * Each round checks the whole object still reads as zeroes, and the kernel
+ * log for reports of a fault handler gone wrong.
+ */
+enum touch_path { TOUCH_GEM, TOUCH_DMABUF, TOUCH_IMPORT };
+
+#define RACE_OBJECT (32 * MIB)
+#define RACE_THREADS 2
+
+struct first_touch {
+	pthread_barrier_t go;
+	const volatile uint8_t *ptr;
+	unsigned int sum[RACE_THREADS];
+};
+
+struct first_touch_reader {
+	struct first_touch *t;
+	unsigned int index;
+};
+
+static void *first_touch_read(void *arg)
+{
+	struct first_touch_reader *r = arg;
+
+	pthread_barrier_wait(&r->t->go);
+	/* Different bytes of the same 2 MiB: both fault on one empty PMD. */
+	r->t->sum[r->index] = r->t->ptr[r->index * 4096 + 1];
+	return NULL;
+}
+
+/* Maps @bo of @fd through @path, 2 MiB-aligned; returns what to unmap. */
+static uint8_t *map_for_touch(enum touch_path path, int fd, int importer, uint32_t handle,
+			      int *dmabuf, uint32_t *imported, struct reservation *r)
+{
+	uint8_t *ptr;
+
+	*dmabuf = -1;
+	*imported = 0;
+	switch (path) {
+	case TOUCH_GEM:
+		return dumb_mmap(fd, handle, RACE_OBJECT, PROT_READ | PROT_WRITE);
+	case TOUCH_DMABUF:
+		igt_assert_eq(__prime_handle_to_fd(fd, handle, DRM_CLOEXEC | DRM_RDWR, dmabuf), 0);
+		*r = reserve_aligned(RACE_OBJECT);
+		return (uint8_t *)map_at(r->aligned, RACE_OBJECT, *dmabuf, 0);
+	case TOUCH_IMPORT:
+		/* The importer's GEM mmap redirects to the exporter's dma-buf mmap. */
+		igt_assert_eq(__prime_handle_to_fd(fd, handle, DRM_CLOEXEC | DRM_RDWR, dmabuf), 0);
+		*imported = prime_fd_to_handle(importer, *dmabuf);
+		ptr = dumb_mmap(importer, *imported, RACE_OBJECT, PROT_READ | PROT_WRITE);
+		igt_assert_f(((uintptr_t)ptr & (PMD - 1)) == 0,
+			     "the importer's mmap at %p is not 2 MiB-aligned", ptr);
+		return ptr;
+	}
+	return NULL;
+}
+
+static void check_first_touch_race(enum touch_path path)
+{
+	unsigned int rounds = scale_iterations(16), round, pmd_rounds = 0;
+	int fd = drm_open_card(DRIVER_PH_VGEM, 0);
+	int importer = path == TOUCH_IMPORT ? drm_open_card(DRIVER_PH_VGEM, 1) : -1;
+	struct first_touch_reader readers[RACE_THREADS];
+	pthread_t threads[RACE_THREADS];
+	struct first_touch t;
+	int kmsg;
+
+	require_thp();
+	kmsg = kmsg_mark();
+	for (round = 0; round < rounds; round++) {
+		struct reservation r = { 0 };
+		struct dumb_bo bo = dumb_create_size(fd, RACE_OBJECT);
+		uint32_t imported;
+		uint8_t *ptr;
+		long bad;
+		int dmabuf;
+
+		ptr = map_for_touch(path, fd, importer, bo.handle, &dmabuf, &imported, &r);
+		t.ptr = ptr;
+		igt_assert_eq(pthread_barrier_init(&t.go, NULL, RACE_THREADS), 0);
+		for (unsigned int i = 0; i < RACE_THREADS; i++) {
+			readers[i] = (struct first_touch_reader){ .t = &t, .index = i };
+			igt_assert_eq(pthread_create(&threads[i], NULL, first_touch_read,
+						     &readers[i]), 0);
+		}
+		for (unsigned int i = 0; i < RACE_THREADS; i++)
+			igt_assert_eq(pthread_join(threads[i], NULL), 0);
+		pthread_barrier_destroy(&t.go);
+
+		bad = -1;
+		for (size_t q = 0; q < RACE_OBJECT / 8; q++) {
+			if (((const uint64_t *)ptr)[q]) {
+				bad = q;
+				break;
+			}
+		}
+		igt_assert_f(bad < 0, "round %u: fresh object reads 0x%016llx at byte %ld after a two-thread first touch",
+			     round, (unsigned long long)((const uint64_t *)ptr)[bad], bad * 8);
+		igt_assert_eq(t.sum[0] | t.sum[1], 0);
+		if (object_of(fd, bo.handle).pmd_faults)
+			pmd_rounds++;
+
+		if (r.base)
+			munmap(r.base, r.len);
+		else
+			munmap(ptr, RACE_OBJECT);
+		if (imported)
+			gem_close(importer, imported);
+		if (dmabuf >= 0)
+			close(dmabuf);
+		gem_close(fd, bo.handle);
+	}
+	igt_info("%u rounds of %u MiB, %u of them mapped with PMDs\n", rounds,
+		 RACE_OBJECT / MIB, pmd_rounds);
+	kmsg_assert_none(kmsg, kmsg_fault_reports);
+	igt_assert_lte(1, pmd_rounds);
+	if (importer >= 0)
+		close(importer);
+	close(fd);
+}
+
 igt_main
 {
 	igt_describe("A GEM mmap of 8 MiB is 2 MiB-aligned and every huge folio maps with one PMD.");
@@ -445,4 +573,16 @@ igt_main
 	igt_describe("ShmemHugePages counts the object's huge folios and returns to its base on close.");
 	igt_subtest("huge-pages-returned")
 		check_returned();
+
+	igt_describe("Two threads first-touch one 2 MiB of fresh objects through the GEM mmap: no PTE under a PMD.");
+	igt_subtest("first-touch-race-gem")
+		check_first_touch_race(TOUCH_GEM);
+
+	igt_describe("The same through an aligned dma-buf mmap.");
+	igt_subtest("first-touch-race-dmabuf")
+		check_first_touch_race(TOUCH_DMABUF);
+
+	igt_describe("The same through an importer's GEM mmap, redirected to the exporter.");
+	igt_subtest("first-touch-race-import")
+		check_first_touch_race(TOUCH_IMPORT);
 }

@@ -32,6 +32,7 @@
 #include "debugfs.h"
 #include "drmtest.h"
 #include "dumb.h"
+#include "edu.h"
 #include "fuzz.h"
 #include "gem.h"
 #include "igt.h"
@@ -517,6 +518,147 @@ static void export_vs_last_handle_close(void)
 	leak_baseline_assert(&base);
 }
 
+/*
+ * The same race with a second handle on the object (GEM_FLINK + GEM_OPEN), so
+ * the export goes ahead after the close: the close must still take the
+ * cache entry of the closed handle with it. Otherwise the next object
+ * created gets the same handle number, and HANDLE_TO_FD of it answers with
+ * the old object's dma-buf (told apart here by its size), and the stale
+ * entry pins the old object until the file is closed.
+ */
+static void export_vs_close_of_one_of_two_handles(void)
+{
+	struct export_vs_close e = { 0 };
+	struct leak_baseline base;
+	struct ph_stats stats, now;
+	pthread_t threads[2];
+	unsigned long exported = 0, reused = 0;
+	uint32_t other, fresh;
+	int dmabuf;
+
+	leak_baseline_take(&base);
+	ph_stats_read(&stats);
+	e.exporter = drm_open_card(DRIVER_PH_VGEM, 0);
+	pthread_barrier_init(&e.start, NULL, 3);
+	pthread_barrier_init(&e.done, NULL, 3);
+	stress_init(&e.s, STRESS_SECONDS);
+	igt_assert(pthread_create(&threads[0], NULL, evc_exporter, &e) == 0);
+	igt_assert(pthread_create(&threads[1], NULL, evc_closer, &e) == 0);
+	while (stress_continue(&e.s)) {
+		e.bo = dumb_create_size(e.exporter, BO_SIZE).handle;
+		other = gem_open(e.exporter, gem_flink(e.exporter, e.bo));
+		pthread_barrier_wait(&e.start);
+		pthread_barrier_wait(&e.done);
+		igt_assert_f(e.close_err == 0, "GEM_CLOSE racing an export: %d", e.close_err);
+		igt_assert_f(e.export_err == 0 || e.export_err == -ENOENT,
+			     "HANDLE_TO_FD racing the close: %d, expected 0 or -ENOENT",
+			     e.export_err);
+		if (e.export_err == 0) {
+			exported++;
+			close(e.dmabuf);
+		}
+
+		/* A new object of another size, most likely under the closed number. */
+		fresh = dumb_create_size(e.exporter, 2 * BO_SIZE).handle;
+		if (fresh == e.bo)
+			reused++;
+		dmabuf = prime_handle_to_fd(e.exporter, fresh);
+		igt_assert_f(prime_get_size(dmabuf) == 2 * BO_SIZE,
+			     "HANDLE_TO_FD(%u) of a new %d-byte object gave a %lld-byte dma-buf",
+			     fresh, 2 * BO_SIZE, (long long)prime_get_size(dmabuf));
+		igt_assert_eq_u32(prime_fd_to_handle(e.exporter, dmabuf), fresh);
+		close(dmabuf);
+		gem_close(e.exporter, fresh);
+		gem_close(e.exporter, other);
+
+		/* No handle left in the file: no cache entry may be left either. */
+		ph_stats_read(&now);
+		igt_assert_f(now.cache_entries == stats.cache_entries &&
+			     now.objects == stats.objects,
+			     "with every handle closed: %ld cache entries and %ld objects, expected %ld and %ld",
+			     now.cache_entries, now.objects, stats.cache_entries, stats.objects);
+	}
+	atomic_store(&e.s.stop, true);
+	pthread_barrier_wait(&e.start);
+	pthread_join(threads[0], NULL);
+	pthread_join(threads[1], NULL);
+	close(e.exporter);
+	igt_info("export won %lu times; the closed number was reused %lu times\n", exported,
+		 reused);
+	stress_finish(&e.s, "export/close-of-one-of-two races");
+	leak_baseline_assert(&base);
+}
+
+/*
+ * Objects are listed (debugfs, eviction) only once fully made: a reader of
+ * ph_objects racing the creation of DMA-contiguous objects must never see one
+ * as a shmem object without pages, which is what it was for as long as the
+ * store took to allocate and clear its block.
+ */
+struct listed_when_made {
+	struct stress s;
+	int fd;
+	atomic_ulong created;
+};
+
+static void *lwm_creator(void *arg)
+{
+	struct listed_when_made *l = arg;
+	uint32_t handle;
+	int ret;
+
+	while (stress_continue(&l->s)) {
+		ret = __edu_create(l->fd, 1 << 20, PH_EDU_CREATE_CONTIGUOUS, &handle);
+		if (ret) {
+			stress_fail(&l->s, "contiguous CREATE: %d", ret);
+			break;
+		}
+		atomic_fetch_add(&l->created, 1);
+		ret = raw_gem_close(l->fd, handle);
+		if (ret) {
+			stress_fail(&l->s, "GEM_CLOSE: %d", ret);
+			break;
+		}
+	}
+	return NULL;
+}
+
+static void objects_listed_only_when_made(void)
+{
+	struct listed_when_made l = { 0 };
+	struct leak_baseline base;
+	struct ph_object objs[64];
+	unsigned long listings = 0, seen = 0;
+	pthread_t creator;
+	int n;
+
+	l.fd = edu_open_card();
+	leak_baseline_take(&base);
+	igt_require_f(ph_objects_count(l.fd) == 0,
+		      "ph_edu already has objects; this subtest needs an idle device\n");
+	stress_init(&l.s, STRESS_SECONDS);
+	igt_assert(pthread_create(&creator, NULL, lwm_creator, &l) == 0);
+	while (stress_continue(&l.s)) {
+		n = ph_objects_read(l.fd, objs, 64);
+		listings++;
+		for (int i = 0; i < n && i < 64; i++) {
+			seen++;
+			if (strcmp(objs[i].store, "dma") || objs[i].segments != 1) {
+				stress_fail(&l.s, "object %llu listed as store %s with %u segments while being made",
+					    (unsigned long long)objs[i].id, objs[i].store,
+					    objs[i].segments);
+				break;
+			}
+		}
+	}
+	pthread_join(creator, NULL);
+	close(l.fd);
+	igt_info("%lu listings saw %lu objects of %lu created\n", listings, seen,
+		 atomic_load(&l.created));
+	stress_finish(&l.s, "listings racing creation");
+	leak_baseline_assert(&base);
+}
+
 /* ---- writable private mappings, refused under contention --------------- */
 
 struct private_maps {
@@ -931,6 +1073,14 @@ igt_main
 	igt_describe("HANDLE_TO_FD racing GEM_CLOSE of the only handle");
 	igt_subtest("export-vs-last-handle-close")
 		export_vs_last_handle_close();
+
+	igt_describe("HANDLE_TO_FD racing GEM_CLOSE of one of two handles: no entry outlives its handle");
+	igt_subtest("export-vs-close-of-one-of-two-handles")
+		export_vs_close_of_one_of_two_handles();
+
+	igt_describe("ph_objects racing contiguous creation never lists a half-made object");
+	igt_subtest("objects-listed-only-when-made")
+		objects_listed_only_when_made();
 
 	igt_describe("writable MAP_PRIVATE always EINVAL, from threads and a process, under churn");
 	igt_subtest("map-private-writable-refused")

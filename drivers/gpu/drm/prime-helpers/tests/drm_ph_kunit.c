@@ -285,6 +285,35 @@ static void ph_kunit_export_is_cached(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ph_kunit_table_size(file, false), 1);
 }
 
+/*
+ * Whoever asks an object for a dma-buf while one is alive gets that one: the
+ * PRIME ioctl of a second file does so while a self-import has created a
+ * handle but not yet set &drm_gem_object.dma_buf, simulated here by calling
+ * the export hook directly. A second dma-buf would overwrite the object's
+ * export pointer, and its release clear the pointer of the first.
+ */
+static void ph_kunit_one_live_export(struct kunit *test)
+{
+	struct drm_device *drm = ph_kunit_device(test, "ph-kunit-a");
+	struct drm_file *file = ph_kunit_open(test, drm, NULL);
+	struct drm_ph_object *phobj;
+	struct dma_buf *first, *again;
+	u32 handle;
+
+	phobj = ph_kunit_object(test, drm, SZ_64K, file, &handle);
+	first = ph_kunit_dma_buf(test, ph_kunit_export_fd(test, drm, file, handle));
+
+	again = drm_ph_gem_prime_export(&phobj->base, O_RDWR);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, again);
+	KUNIT_EXPECT_PTR_EQ(test, again, first);
+	KUNIT_EXPECT_PTR_EQ(test, phobj->export, first);
+	dma_buf_put(again);
+	ph_kunit_settle();
+	/* Dropping the extra reference released nothing. */
+	KUNIT_EXPECT_PTR_EQ(test, phobj->export, first);
+	KUNIT_EXPECT_PTR_EQ(test, phobj->base.dma_buf, first);
+}
+
 static void ph_kunit_import_in_same_file(struct kunit *test)
 {
 	struct drm_device *drm = ph_kunit_device(test, "ph-kunit-a");
@@ -669,6 +698,7 @@ static void ph_kunit_compat_shims(struct kunit *test)
 
 static struct kunit_case ph_kunit_cache_cases[] = {
 	KUNIT_CASE(ph_kunit_export_is_cached),
+	KUNIT_CASE(ph_kunit_one_live_export),
 	KUNIT_CASE(ph_kunit_import_in_same_file),
 	KUNIT_CASE(ph_kunit_self_import_other_file),
 	KUNIT_CASE(ph_kunit_foreign_import_attaches),
