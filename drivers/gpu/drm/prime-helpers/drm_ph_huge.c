@@ -151,14 +151,36 @@ bool drm_ph_huge_map_pmd(struct vm_fault *vmf, struct drm_ph_object *phobj, pgof
 	if (!folio_test_pmd_mappable(page_folio(head)) || folio_page(page_folio(head), 0) != head)
 		return false;
 	/*
-	 * Under the object's lock no other fault of this VMA runs, and no
-	 * other VMA shares this PMD: only a zap can change it, towards none.
+	 * A page table here (PTEs mapped before an eviction, or by a fault
+	 * of a neighbouring range) keeps the range on PTEs; a huge entry was
+	 * seen by the caller. Under the object's lock no other fault changes
+	 * this PMD; a zap only clears it.
 	 */
-	if (!pmd_none(*vmf->pmd))
+	if (!pmd_none(READ_ONCE(*vmf->pmd)))
 		return false;
 
 	return vmf_insert_pfn_pmd(vmf, __pfn_to_pfn_t(page_to_pfn(head), PFN_DEV),
 				  vmf->flags & FAULT_FLAG_WRITE) == VM_FAULT_NOPAGE;
+}
+
+/**
+ * drm_ph_huge_pmd_mapped - whether a fault's address is already mapped by a PMD
+ * @vmf: the fault, whose caller holds the object's lock
+ *
+ * Faults of one range can queue on the object's lock having all seen an
+ * empty PMD; the first may map the range with one PMD entry. The others must
+ * not go on to insert PTEs: the PTE helpers would take the huge page for a
+ * page table. Mappings of the library's objects only change under the
+ * object's lock or towards none (a zap), so a huge entry seen here stays
+ * until the fault returns or is zapped, and either way retrying is right.
+ *
+ * Returns: true if the PMD of @vmf maps a huge page.
+ */
+bool drm_ph_huge_pmd_mapped(struct vm_fault *vmf)
+{
+	pmd_t pmd = READ_ONCE(*vmf->pmd);
+
+	return pmd_trans_huge(pmd) || pmd_devmap(pmd);
 }
 
 /* The number of PMD-sized folios among the held pages of @phobj (for debugfs). */

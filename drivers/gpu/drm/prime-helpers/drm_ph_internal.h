@@ -84,6 +84,7 @@ struct vm_fault;
 int drm_ph_huge_init(void);
 void drm_ph_huge_exit(void);
 int drm_ph_huge_gem_object_init(struct drm_device *drm, struct drm_gem_object *obj, size_t size);
+bool drm_ph_huge_pmd_mapped(struct vm_fault *vmf);
 bool drm_ph_huge_map_pmd(struct vm_fault *vmf, struct drm_ph_object *phobj, pgoff_t page);
 unsigned int drm_ph_huge_folios(struct drm_ph_object *phobj);
 

@@ -489,6 +489,16 @@ static vm_fault_t drm_ph_shmem_fault(struct vm_fault *vmf)
 		}
 		phobj->mmap_pages = true;
 	}
+	/*
+	 * Another fault of this range may have mapped it with one PMD while
+	 * this one waited for the lock (both saw an empty PMD before taking
+	 * it). The access is mapped now: let it retry. A PTE inserted here
+	 * would be written into the huge page itself.
+	 */
+	if (drm_ph_huge_pmd_mapped(vmf)) {
+		ret = VM_FAULT_NOPAGE;
+		goto out;
+	}
 	if (drm_ph_huge_map_pmd(vmf, phobj, page)) {
 		phobj->faults++;
 		phobj->pmd_faults++;
