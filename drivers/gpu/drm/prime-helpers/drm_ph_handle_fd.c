@@ -32,8 +32,10 @@
  * the remaining entries go in drm_ph_file_fini() from &drm_driver.postclose.
  *
  * Locking: &drm_ph_file.lock serialises both indexes and is held across each
- * ioctl, so a handle cannot be closed between the lookup of its object and
- * the insertion of its entry without the close hook seeing that entry. It
+ * ioctl, and the close hook takes it for every handle it is called for,
+ * exported or not: so a handle closed between the lookup of its object and
+ * the insertion of its entry has its hook wait for the ioctl, and then
+ * remove that entry. It
  * nests outside &drm_device.object_name_lock, under which the object's
  * export cache (&drm_gem_object.dma_buf) is read and set.
  */
@@ -225,17 +227,22 @@ void drm_ph_prime_handle_closed(struct drm_gem_object *obj, struct drm_file *fil
 	struct drm_ph_cache_entry *entry;
 	struct dma_buf *dma_buf;
 
-	/*
-	 * The weak export pointer may go stale right after this read, but then
-	 * no entry holds that dma-buf any more: it is only compared, never
-	 * dereferenced.
-	 */
-	dma_buf = drm_ph_object_dma_buf(obj);
-	if (!dma_buf || !pfile)
+	if (!pfile)
 		return;
 
+	/*
+	 * Even an object that was never exported: a HANDLE_TO_FD of this very
+	 * handle may be between its lookup and its insertion, about to create
+	 * the export and an entry for a handle that is already gone. Waiting
+	 * for the lock waits for it, and then its entry is found here.
+	 *
+	 * The weak export pointer may go stale right after it is read, but
+	 * then no entry holds that dma-buf any more: it is only compared,
+	 * never dereferenced.
+	 */
 	mutex_lock(&pfile->lock);
-	while ((entry = drm_ph_cache_stale_entry(file, pfile, dma_buf)))
+	dma_buf = drm_ph_object_dma_buf(obj);
+	while (dma_buf && (entry = drm_ph_cache_stale_entry(file, pfile, dma_buf)))
 		drm_ph_cache_remove(pfile, entry);
 	mutex_unlock(&pfile->lock);
 }
