@@ -48,7 +48,9 @@ unsigned int drm_ph_abi_version(void);
  *                eviction; an object is removed under it before being freed,
  *                so a holder may use every object it finds there
  * @objects: live library objects of this device, indexed by their per-device
- *           id (a sequence number, never reused while the device lives)
+ *           id: allocated cyclically from 1, so an id comes back only
+ *           after the 32-bit sequence wraps, and never while its first
+ *           holder is listed; objects are listed only once fully made
  * @next_id: cursor of the id sequence, protected by @objects_lock
  */
 struct drm_ph_device {

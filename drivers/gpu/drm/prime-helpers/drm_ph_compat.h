@@ -11,12 +11,24 @@
 
 #include <linux/dma-buf.h>
 #include <linux/dma-resv.h>
+#include <linux/fs.h>
 #include <linux/iosys-map.h>
 #include <linux/mm.h>
 
 #include <drm/drm_gem.h>
 
 #include "drm_ph_conftest.h"
+
+/*
+ * A new reference on a file whose last one may be gone already (its release
+ * pending), or false. 6.1 and 6.12 count file references in an
+ * atomic_long_t; later kernels changed the type, and this is the one place
+ * to follow them.
+ */
+static inline bool drm_ph_compat_get_file_unless_zero(struct file *file)
+{
+	return atomic_long_inc_not_zero(&file->f_count);
+}
 
 /*
  * vm_flags became read-only behind accessors in 6.3; before that the field is

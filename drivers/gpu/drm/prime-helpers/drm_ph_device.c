@@ -55,7 +55,7 @@ int drm_ph_device_init(struct drm_ph_device *phdev)
 }
 EXPORT_SYMBOL_NS_GPL(drm_ph_device_init, DRM_PRIME_HELPERS);
 
-/* Give a new object its id and list it; it must not be visible yet. */
+/* Give a finished object its id and list it; it must not be visible yet. */
 int drm_ph_device_add_object(struct drm_ph_object *phobj)
 {
 	struct drm_ph_device *phdev = to_drm_ph_device(phobj->base.dev);
@@ -73,6 +73,9 @@ void drm_ph_device_remove_object(struct drm_ph_object *phobj)
 {
 	struct drm_ph_device *phdev = to_drm_ph_device(phobj->base.dev);
 
+	/* Objects whose creation failed before they were published have none. */
+	if (!phobj->id)
+		return;
 	mutex_lock(&phdev->objects_lock);
 	xa_erase(&phdev->objects, phobj->id);
 	mutex_unlock(&phdev->objects_lock);

@@ -125,7 +125,7 @@ struct drm_ph_object *drm_ph_dma_create(struct drm_device *drm, size_t size)
 	phobj->contiguous = true;
 	phobj->pages_use_count = 1;
 	phobj->mmap_pages = true;
-	return phobj;
+	return drm_ph_object_publish(phobj);
 
 err_pages:
 	kvfree(phobj->pages);
@@ -156,19 +156,18 @@ struct drm_gem_object *drm_ph_dma_prime_import_sg_table(struct drm_device *drm,
 							struct dma_buf_attachment *attach,
 							struct sg_table *sgt)
 {
-	struct drm_gem_object *obj;
 	struct drm_ph_object *phobj;
 
 	if (drm_prime_get_contiguous_size(sgt) < attach->dmabuf->size)
 		return ERR_PTR(-EINVAL);
 
-	obj = drm_ph_shmem_prime_import_sg_table(drm, attach, sgt);
-	if (IS_ERR(obj))
-		return obj;
-	phobj = to_drm_ph_object(obj);
+	phobj = drm_ph_import_object_create(drm, attach, sgt);
+	if (IS_ERR(phobj))
+		return ERR_CAST(phobj);
 	phobj->dma_addr = sg_dma_address(sgt->sgl);
 	phobj->contiguous = true;
-	return obj;
+	phobj = drm_ph_object_publish(phobj);
+	return IS_ERR(phobj) ? ERR_CAST(phobj) : &phobj->base;
 }
 EXPORT_SYMBOL_NS_GPL(drm_ph_dma_prime_import_sg_table, DRM_PRIME_HELPERS);
 

@@ -181,7 +181,7 @@ static void drm_ph_dmabuf_release(struct dma_buf *dma_buf)
 	struct drm_ph_object *phobj = drm_ph_dmabuf_object(dma_buf);
 	struct drm_device *drm = phobj->base.dev;
 
-	drm_ph_shmem_export_released(phobj);
+	drm_ph_shmem_export_released(phobj, dma_buf);
 	drm_ph_stat_dec(DRM_PH_STAT_DMA_BUFS);
 	drm_gem_object_put(&phobj->base);
 	drm_dev_put(drm);

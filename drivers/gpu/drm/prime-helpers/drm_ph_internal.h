@@ -14,6 +14,7 @@ struct device;
 struct drm_device;
 struct drm_gem_object;
 struct dma_buf;
+struct dma_buf_attachment;
 struct page;
 struct drm_ph_object;
 struct sg_table;
@@ -68,12 +69,16 @@ static inline bool drm_ph_page_array_fits(unsigned long npages)
 
 /* drm_ph_shmem.c: used by the dma-buf ops, the import path and the DMA store. */
 struct drm_ph_object *drm_ph_object_create(struct drm_device *drm, size_t size, bool with_shmem);
+struct drm_ph_object *drm_ph_import_object_create(struct drm_device *drm,
+						  struct dma_buf_attachment *attach,
+						  struct sg_table *sgt);
+struct drm_ph_object *drm_ph_object_publish(struct drm_ph_object *phobj);
 struct sg_table *drm_ph_shmem_map_for_device(struct drm_ph_object *phobj, struct device *dev,
 					     enum dma_data_direction dir);
 void drm_ph_shmem_unmap_for_device(struct device *dev, struct sg_table *sgt,
 				   enum dma_data_direction dir);
 int drm_ph_shmem_mmap_exported(struct drm_ph_object *phobj, struct vm_area_struct *vma);
-void drm_ph_shmem_export_released(struct drm_ph_object *phobj);
+void drm_ph_shmem_export_released(struct drm_ph_object *phobj, struct dma_buf *dma_buf);
 
 /* drm_ph_dma.c: the DMA store's side of the shared object code. */
 void *drm_ph_dma_vaddr(struct drm_ph_object *phobj);

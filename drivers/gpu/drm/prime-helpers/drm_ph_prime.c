@@ -63,11 +63,16 @@ EXPORT_SYMBOL_NS_GPL(drm_ph_is_own_dma_buf, DRM_PRIME_HELPERS);
  * @obj: object created by drm_ph_shmem_create()
  * @flags: DRM_CLOEXEC and DRM_RDWR (O_CLOEXEC, O_RDWR) for the dma-buf file
  *
- * Creates a new dma-buf for @obj; callers cache it (see the DOC section).
- * The object's fake mmap offset is created here so that dma-buf mmaps can be
- * placed in the device's address space.
+ * Returns the object's dma-buf: the live one with a new reference if there is
+ * one, else a new one. An object never has two live dma-bufs, whoever calls
+ * this and whatever &drm_gem_object.dma_buf says at that moment (it is unset
+ * for a while when a self-import gives a handle back to an object whose
+ * handles were all closed). @flags only apply to a new dma-buf. The object's
+ * fake mmap offset is created here so that dma-buf mmaps can be placed in the
+ * device's address space.
  *
- * Locking: the PRIME ioctl calls it under &drm_device.object_name_lock.
+ * Locking: takes &drm_ph_object.lock; the PRIME ioctl calls it under
+ * &drm_device.object_name_lock.
  *
  * Returns: the dma-buf, or an ERR_PTR(): -EINVAL for imported or foreign
  * objects, -ENOMEM, or what dma_buf_export() returns.
@@ -87,6 +92,17 @@ struct dma_buf *drm_ph_gem_prime_export(struct drm_gem_object *obj, int flags)
 	if (ret)
 		return ERR_PTR(ret);
 
+	/* Held across the export, so two callers cannot both create one. */
+	mutex_lock(&phobj->lock);
+	dma_buf = phobj->export;
+	/*
+	 * A dma-buf whose last reference is gone but whose release has not
+	 * cleared the pointer yet (it needs this lock) is replaced; its
+	 * release then leaves the new pointer alone.
+	 */
+	if (dma_buf && drm_ph_compat_get_file_unless_zero(dma_buf->file))
+		goto out_unlock;
+
 	exp_info.exp_name = drm->driver->name;
 	/* The driver's module, not ours: the dma-buf pins the driver. */
 	exp_info.owner = drm->driver->fops->owner;
@@ -98,16 +114,15 @@ struct dma_buf *drm_ph_gem_prime_export(struct drm_gem_object *obj, int flags)
 
 	dma_buf = dma_buf_export(&exp_info);
 	if (IS_ERR(dma_buf))
-		return dma_buf;
+		goto out_unlock;
 
 	drm_dev_get(drm);
 	drm_gem_object_get(obj);
 	dma_buf->file->f_mapping = drm->anon_inode->i_mapping;
-
-	mutex_lock(&phobj->lock);
 	phobj->export = dma_buf;
-	mutex_unlock(&phobj->lock);
 	drm_ph_stat_inc(DRM_PH_STAT_DMA_BUFS);
+out_unlock:
+	mutex_unlock(&phobj->lock);
 	return dma_buf;
 }
 EXPORT_SYMBOL_NS_GPL(drm_ph_gem_prime_export, DRM_PRIME_HELPERS);

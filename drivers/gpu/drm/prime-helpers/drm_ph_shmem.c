@@ -588,11 +588,15 @@ static int drm_ph_shmem_gem_mmap(struct drm_gem_object *obj, struct vm_area_stru
 	return ret;
 }
 
-/* The exporter's dma-buf was released: the object is not exported any more. */
-void drm_ph_shmem_export_released(struct drm_ph_object *phobj)
+/*
+ * @dma_buf, exported from the object, was released. The object is not
+ * exported any more, unless a new export already replaced a dying one.
+ */
+void drm_ph_shmem_export_released(struct drm_ph_object *phobj, struct dma_buf *dma_buf)
 {
 	mutex_lock(&phobj->lock);
-	phobj->export = NULL;
+	if (phobj->export == dma_buf)
+		phobj->export = NULL;
 	mutex_unlock(&phobj->lock);
 }
 
@@ -695,7 +699,9 @@ EXPORT_SYMBOL_NS_GPL(drm_ph_is_object, DRM_PRIME_HELPERS);
 
 /*
  * The part of creation all stores share: a GEM object, with a shmem file or
- * without one (DMA objects and imports), registered with its device.
+ * without one (DMA objects and imports). Not yet in the device's registry:
+ * the store finishes the object, then drm_ph_object_publish() lists it, so
+ * debugfs and eviction never see one half made.
  */
 struct drm_ph_object *drm_ph_object_create(struct drm_device *drm, size_t size, bool with_shmem)
 {
@@ -729,15 +735,9 @@ struct drm_ph_object *drm_ph_object_create(struct drm_device *drm, size_t size, 
 		drm_gem_private_object_init(drm, &phobj->base, size);
 	}
 
-	ret = drm_ph_device_add_object(phobj);
-	if (ret)
-		goto err_release;
-
 	drm_ph_stat_inc(DRM_PH_STAT_OBJECTS);
 	return phobj;
 
-err_release:
-	drm_gem_object_release(&phobj->base);
 err_free:
 	mutex_destroy(&phobj->lock);
 	kfree(phobj);
@@ -759,9 +759,43 @@ err_free:
  */
 struct drm_ph_object *drm_ph_shmem_create(struct drm_device *drm, size_t size)
 {
-	return drm_ph_object_create(drm, size, true);
+	struct drm_ph_object *phobj = drm_ph_object_create(drm, size, true);
+
+	return IS_ERR(phobj) ? phobj : drm_ph_object_publish(phobj);
 }
 EXPORT_SYMBOL_NS_GPL(drm_ph_shmem_create, DRM_PRIME_HELPERS);
+
+/* An object wrapping a foreign dma-buf's mapping @sgt, not yet published. */
+struct drm_ph_object *drm_ph_import_object_create(struct drm_device *drm,
+						  struct dma_buf_attachment *attach,
+						  struct sg_table *sgt)
+{
+	struct drm_ph_object *phobj;
+
+	phobj = drm_ph_object_create(drm, attach->dmabuf->size, false);
+	if (IS_ERR(phobj))
+		return phobj;
+
+	phobj->store = DRM_PH_STORE_IMPORT;
+	phobj->import_sgt = sgt;
+	drm_ph_stat_inc(DRM_PH_STAT_IMPORTS);
+	return phobj;
+}
+
+/*
+ * Lists a finished object in its device's registry. On failure the object
+ * is put, which frees it (it has no other reference yet).
+ */
+struct drm_ph_object *drm_ph_object_publish(struct drm_ph_object *phobj)
+{
+	int ret = drm_ph_device_add_object(phobj);
+
+	if (ret) {
+		drm_gem_object_put(&phobj->base);
+		return ERR_PTR(ret);
+	}
+	return phobj;
+}
 
 /**
  * drm_ph_shmem_prime_import_sg_table - &drm_driver.gem_prime_import_sg_table
@@ -784,14 +818,11 @@ struct drm_gem_object *drm_ph_shmem_prime_import_sg_table(struct drm_device *drm
 {
 	struct drm_ph_object *phobj;
 
-	phobj = drm_ph_object_create(drm, attach->dmabuf->size, false);
+	phobj = drm_ph_import_object_create(drm, attach, sgt);
 	if (IS_ERR(phobj))
 		return ERR_CAST(phobj);
-
-	phobj->store = DRM_PH_STORE_IMPORT;
-	phobj->import_sgt = sgt;
-	drm_ph_stat_inc(DRM_PH_STAT_IMPORTS);
-	return &phobj->base;
+	phobj = drm_ph_object_publish(phobj);
+	return IS_ERR(phobj) ? ERR_CAST(phobj) : &phobj->base;
 }
 EXPORT_SYMBOL_NS_GPL(drm_ph_shmem_prime_import_sg_table, DRM_PRIME_HELPERS);
 
