@@ -93,9 +93,12 @@ static int ph_edu_view_get(struct ph_edu_device *edev, struct drm_gem_object *ob
 	view->phobj = to_drm_ph_object(obj);
 	view->own = false;
 	if (obj->import_attach) {
-		/* Set once by the import and kept until the object is freed. */
+		/*
+		 * Set once by the import and kept until the object is freed.
+		 * Its cache maintenance is the exporter's, done when CPU
+		 * access through the dma-buf begins and ends.
+		 */
 		view->sgt = view->phobj->import_sgt;
-		drm_ph_object_sync_for_device(view->phobj);
 		return 0;
 	}
 	/* Allocated for this device: already mapped, in one piece. */

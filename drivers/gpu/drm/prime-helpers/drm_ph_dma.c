@@ -29,7 +29,9 @@
  * (non-coherent) sense of the DMA API: the driver brackets its device's
  * accesses with drm_ph_object_sync_for_device() and
  * drm_ph_object_sync_for_cpu(), and the dma-buf's begin/end_cpu_access
- * sync it together with every importer's mapping.
+ * sync it together with every importer's mapping. Imported objects are not
+ * synced by the importer: their mapping, and its cache maintenance, belong
+ * to the exporter (see drm_ph_object_sync_for_device()).
  *
  * Contiguous imports. A driver whose device needs contiguous buffers sets
  * &drm_driver.gem_prime_import_sg_table to
@@ -194,46 +196,46 @@ int drm_ph_object_dma_address(struct drm_ph_object *phobj, dma_addr_t *addr)
 EXPORT_SYMBOL_NS_GPL(drm_ph_object_dma_address, DRM_PRIME_HELPERS);
 
 /**
- * drm_ph_object_sync_for_device - hand an object to its device for DMA
- * @phobj: a DMA object, or an imported object
+ * drm_ph_object_sync_for_device - hand a DMA object to its device
+ * @phobj: an object of drm_ph_dma_create()
  *
  * Makes what the CPU wrote visible to the device of the object's
  * &drm_device before it accesses the object through
- * drm_ph_object_dma_address() or, for imports, &drm_ph_object.import_sgt.
- * Shmem objects are mapped for a device by whoever maps them, so nothing
- * happens for them.
+ * drm_ph_object_dma_address().
+ *
+ * Nothing happens for any other object. A shmem object is mapped for a
+ * device by whoever maps it, who syncs that mapping. An imported object's
+ * mapping belongs to its exporter, and so does its cache maintenance: the
+ * exporter syncs every attachment when CPU access through the dma-buf ends
+ * (DMA_BUF_IOCTL_SYNC, dma_buf_end_cpu_access()), which is the contract
+ * both sides keep; an importer syncing the exporter's table behind its back
+ * would only hide a missing bracket on the CPU side.
  *
  * Locking: none.
  */
 void drm_ph_object_sync_for_device(struct drm_ph_object *phobj)
 {
-	struct device *dev = phobj->base.dev->dev;
-
 	if (phobj->store == DRM_PH_STORE_DMA)
-		dma_sync_single_for_device(dev, phobj->dma_addr, phobj->base.size,
-					   DMA_BIDIRECTIONAL);
-	else if (phobj->import_sgt)
-		dma_sync_sgtable_for_device(dev, phobj->import_sgt, DMA_BIDIRECTIONAL);
+		dma_sync_single_for_device(phobj->base.dev->dev, phobj->dma_addr,
+					   phobj->base.size, DMA_BIDIRECTIONAL);
 }
 EXPORT_SYMBOL_NS_GPL(drm_ph_object_sync_for_device, DRM_PRIME_HELPERS);
 
 /**
- * drm_ph_object_sync_for_cpu - take an object back from its device
- * @phobj: a DMA object, or an imported object
+ * drm_ph_object_sync_for_cpu - take a DMA object back from its device
+ * @phobj: an object of drm_ph_dma_create()
  *
  * The counterpart of drm_ph_object_sync_for_device(), once the device is
- * done: what it wrote becomes visible to the CPU.
+ * done: what it wrote becomes visible to the CPU. Nothing happens for other
+ * objects; for imports, CPU access through the dma-buf
+ * (dma_buf_begin_cpu_access()) makes the exporter sync.
  *
  * Locking: none.
  */
 void drm_ph_object_sync_for_cpu(struct drm_ph_object *phobj)
 {
-	struct device *dev = phobj->base.dev->dev;
-
 	if (phobj->store == DRM_PH_STORE_DMA)
-		dma_sync_single_for_cpu(dev, phobj->dma_addr, phobj->base.size,
-					DMA_BIDIRECTIONAL);
-	else if (phobj->import_sgt)
-		dma_sync_sgtable_for_cpu(dev, phobj->import_sgt, DMA_BIDIRECTIONAL);
+		dma_sync_single_for_cpu(phobj->base.dev->dev, phobj->dma_addr,
+					phobj->base.size, DMA_BIDIRECTIONAL);
 }
 EXPORT_SYMBOL_NS_GPL(drm_ph_object_sync_for_cpu, DRM_PRIME_HELPERS);

@@ -14,6 +14,14 @@
  * replaced with the DRM device's, so its mmaps sit next to the GEM mmaps and
  * one shootdown of the object's range reaches both.
  *
+ * An object has at most one live dma-buf. drm_ph_gem_prime_export() looks at
+ * the weak pointer under &drm_ph_object.lock and hands out the live dma-buf
+ * again, with a new reference, when there is one, whoever asks: the PRIME
+ * ioctl of any file, or a driver calling the hook directly. Only a dma-buf
+ * whose last reference is gone and whose release is still pending is
+ * replaced, and a release clears the weak pointer only if it still points
+ * at its own dma-buf.
+ *
  * The export is cached on the object the way the DRM core expects:
  * &drm_gem_object.dma_buf points at it and holds a reference on it while the
  * object has handles, so exporting twice gives the same dma-buf. The core
