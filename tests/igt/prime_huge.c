@@ -11,6 +11,7 @@
  * checks are relative: every huge folio of an aligned mapping is mapped by
  * exactly one PMD fault, and at least one is expected in a fresh object.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -20,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -406,6 +409,107 @@ static void check_returned(void)
 	igt_assert_lte(meminfo_kb("Shmem"), base_shmem + 1024);
 }
 
+/* A GEM mmap advised MADV_NOHUGEPAGE before its first touch gets PTEs. */
+static void check_nohugepage_advice(void)
+{
+	int fd = drm_open_card(DRIVER_PH_VGEM, 0);
+	struct ph_object o;
+	struct dumb_bo bo;
+	uint32_t *cpu;
+
+	require_thp();
+	bo = dumb_create_size(fd, 4 * MIB);
+	cpu = dumb_mmap(fd, bo.handle, 4 * MIB, PROT_READ | PROT_WRITE);
+	igt_assert_eq(madvise(cpu, 4 * MIB, MADV_NOHUGEPAGE), 0);
+	fill_pattern(cpu, 4 * MIB, 11);
+	igt_assert_pattern(cpu, 4 * MIB, 11);
+	o = object_of(fd, bo.handle);
+	igt_info("MADV_NOHUGEPAGE: %u huge folios, %llu faults, %llu PMD\n", o.huge,
+		 (unsigned long long)o.faults, (unsigned long long)o.pmd_faults);
+	igt_assert_lte(1, o.faults);
+	igt_assert_eq_u64(o.pmd_faults, 0);
+	munmap(cpu, 4 * MIB);
+	gem_close(fd, bo.handle);
+	close(fd);
+}
+
+/* A process that set PR_SET_THP_DISABLE gets PTEs; its parent's mapping PMDs. */
+static void check_thp_disabled_process(void)
+{
+	int fd = drm_open_card(DRIVER_PH_VGEM, 0);
+	uint64_t offset;
+	struct ph_object o;
+	struct dumb_bo bo;
+	int status;
+	pid_t pid;
+
+	require_thp();
+	bo = dumb_create_size(fd, 4 * MIB);
+	offset = dumb_map_offset(fd, bo.handle);
+	pid = fork();
+	igt_assert(pid >= 0);
+	if (pid == 0) {
+		uint32_t *cpu;
+
+		if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0))
+			_exit(2);
+		cpu = mmap(NULL, 4 * MIB, PROT_READ | PROT_WRITE, MAP_SHARED, fd, offset);
+		if (cpu == MAP_FAILED)
+			_exit(3);
+		if (((uintptr_t)cpu & (PMD - 1)) != 0)
+			_exit(4);	/* the placement, not the opt-out, would prevent PMDs */
+		fill_pattern(cpu, 4 * MIB, 12);
+		_exit(check_pattern(cpu, 4 * MIB, 12) >= 0 ? 5 : 0);
+	}
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	igt_assert_f(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		     "the THP-disabled child failed (status 0x%x: 2 prctl, 3 mmap, 4 unaligned, 5 data)",
+		     status);
+	o = object_of(fd, bo.handle);
+	igt_info("PR_SET_THP_DISABLE: %u huge folios, %llu faults, %llu PMD\n", o.huge,
+		 (unsigned long long)o.faults, (unsigned long long)o.pmd_faults);
+	igt_assert_lte(1, o.faults);
+	igt_assert_eq_u64(o.pmd_faults, 0);
+	gem_close(fd, bo.handle);
+	close(fd);
+}
+
+/*
+ * get_user_pages() must refuse PMD-mapped ranges as it refuses the 4 KiB
+ * ones (both are PFN mappings), on every kernel line. vmsplice() of user
+ * memory into a pipe takes its pages with fast GUP.
+ */
+static void check_gup_refused(bool huge)
+{
+	int fd = drm_open_card(DRIVER_PH_VGEM, 0);
+	struct dumb_bo bo;
+	struct iovec iov;
+	uint32_t *cpu;
+	int pipefd[2];
+
+	require_thp();
+	set_huge_pages(huge);
+	bo = dumb_create_size(fd, 4 * MIB);
+	cpu = dumb_mmap(fd, bo.handle, 4 * MIB, PROT_READ | PROT_WRITE);
+	fill_pattern(cpu, 4 * MIB, 13);
+	set_huge_pages(true);
+	if (huge)
+		igt_assert_lte(1, object_of(fd, bo.handle).pmd_faults);
+	else
+		igt_assert_eq_u64(object_of(fd, bo.handle).pmd_faults, 0);
+	igt_assert_eq(pipe(pipefd), 0);
+	iov = (struct iovec){ .iov_base = cpu, .iov_len = 4096 };
+	igt_assert_errno(vmsplice(pipefd[1], &iov, 1, 0), EFAULT);
+	iov.iov_base = (uint8_t *)cpu + 2 * MIB + 4096;
+	igt_assert_errno(vmsplice(pipefd[1], &iov, 1, 0), EFAULT);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	igt_assert_pattern(cpu, 4 * MIB, 13);
+	munmap(cpu, 4 * MIB);
+	gem_close(fd, bo.handle);
+	close(fd);
+}
+
 /*
  * Two threads first-touch the same 2 MiB of fresh objects at once (a read is
  * enough). Both fault on an empty PMD and queue on the object's lock, held
@@ -585,4 +689,20 @@ igt_main
 	igt_describe("The same through an importer's GEM mmap, redirected to the exporter.");
 	igt_subtest("first-touch-race-import")
 		check_first_touch_race(TOUCH_IMPORT);
+
+	igt_describe("MADV_NOHUGEPAGE on a GEM mmap: PTEs only, same data.");
+	igt_subtest("nohugepage-advice-uses-ptes")
+		check_nohugepage_advice();
+
+	igt_describe("A process with PR_SET_THP_DISABLE maps the object with PTEs only.");
+	igt_subtest("thp-disabled-process-uses-ptes")
+		check_thp_disabled_process();
+
+	igt_describe("get_user_pages (vmsplice) refuses a PMD-mapped range with EFAULT.");
+	igt_subtest("gup-refused-pmd")
+		check_gup_refused(true);
+
+	igt_describe("... and a PTE-mapped one, the same way.");
+	igt_subtest("gup-refused-pte")
+		check_gup_refused(false);
 }
