@@ -14,6 +14,7 @@
 #include <linux/fs.h>
 #include <linux/iosys-map.h>
 #include <linux/mm.h>
+#include <linux/pfn_t.h>
 
 #include <drm/drm_gem.h>
 
@@ -28,6 +29,22 @@
 static inline bool drm_ph_compat_get_file_unless_zero(struct file *file)
 {
 	return atomic_long_inc_not_zero(&file->f_count);
+}
+
+/*
+ * The pfn_t of a PMD mapping of ordinary (shmem) pages in a VM_PFNMAP VMA.
+ * Fast GUP must refuse it, as it refuses the special PTEs next to it. 6.12
+ * marks a PFN_DEV PMD special, 6.1 cannot, and takes page references
+ * through it; a devmap PMD (PFN_DEV | PFN_MAP) is refused on both: fast GUP
+ * finds no ZONE_DEVICE pagemap for the pages and falls back to the slow
+ * path, which refuses VM_PFNMAP. Zap, fork, mprotect and the fault path
+ * treat devmap PMDs like any huge PFN entry of a special mapping. Later
+ * kernels drop devmap entries (and mark PMDs special): this is the one
+ * place to follow them.
+ */
+static inline pfn_t drm_ph_compat_pmd_pfn(unsigned long pfn)
+{
+	return __pfn_to_pfn_t(pfn, PFN_DEV | PFN_MAP);
 }
 
 /*

@@ -33,11 +33,19 @@
  * The module parameter huge_pages (default on) turns both halves off for
  * objects created, and faults taken, while it is off.
  *
- * Kernel-line difference: 6.12 marks PFN-mapped PMDs special, so fast GUP
- * refuses them as it refuses PFN-mapped PTEs. 6.1 has no special bit for
- * PMDs: there get_user_pages_fast() on a PMD-mapped range takes references
- * on the shmem pages instead of failing. That keeps the pages alive, so it
- * is safe, but such a caller sees memory where a 4 KiB mapping gives EFAULT.
+ * PMDs honour the opt-outs from transparent huge pages: a mapping advised
+ * ``MADV_NOHUGEPAGE`` and a process that set ``PR_SET_THP_DISABLE`` get PTEs
+ * (with fault-around), the same pages and data.
+ *
+ * get_user_pages() refuses every CPU mapping of a library object, PMD or PTE,
+ * on both lines (the mappings are VM_PFNMAP; a page reference taken through
+ * them would outlive eviction's shootdown). Fast GUP, which does not look at
+ * the VMA, must fail on the entry itself: PTEs are special. 6.12 marks PFN
+ * PMDs special too, 6.1 has no special bit for PMDs, and there fast GUP took
+ * page references through them. So the PMDs are inserted as devmap entries
+ * on both lines (see drm_ph_compat_pmd_pfn()): fast GUP looks up the pages'
+ * ZONE_DEVICE pagemap, finds none (they are shmem pages), and falls back to
+ * the slow path, which refuses the VM_PFNMAP mapping with -EFAULT.
  */
 
 #include <linux/fs.h>
@@ -45,6 +53,7 @@
 #include <linux/moduleparam.h>
 #include <linux/mount.h>
 #include <linux/pfn_t.h>
+#include <linux/sched/coredump.h>
 #include <linux/shmem_fs.h>
 
 #include <drm/drm_device.h>
@@ -53,6 +62,7 @@
 #include <drm/drm_ph.h>
 #include <drm/drm_vma_manager.h>
 
+#include "drm_ph_compat.h"
 #include "drm_ph_internal.h"
 
 static bool huge_pages = true;
@@ -140,6 +150,9 @@ bool drm_ph_huge_map_pmd(struct vm_fault *vmf, struct drm_ph_object *phobj, pgof
 	if (!IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE) || !READ_ONCE(huge_pages) ||
 	    phobj->store != DRM_PH_STORE_SHMEM)
 		return false;
+	/* The THP opt-outs of the mapping and of the process hold here too. */
+	if ((vma->vm_flags & VM_NOHUGEPAGE) || test_bit(MMF_DISABLE_THP, &vma->vm_mm->flags))
+		return false;
 	if (haddr < vma->vm_start || haddr + PMD_SIZE > vma->vm_end || page < into)
 		return false;
 	first = page - into;
@@ -159,7 +172,7 @@ bool drm_ph_huge_map_pmd(struct vm_fault *vmf, struct drm_ph_object *phobj, pgof
 	if (!pmd_none(READ_ONCE(*vmf->pmd)))
 		return false;
 
-	return vmf_insert_pfn_pmd(vmf, __pfn_to_pfn_t(page_to_pfn(head), PFN_DEV),
+	return vmf_insert_pfn_pmd(vmf, drm_ph_compat_pmd_pfn(page_to_pfn(head)),
 				  vmf->flags & FAULT_FLAG_WRITE) == VM_FAULT_NOPAGE;
 }
 
