@@ -398,6 +398,96 @@ static void check_copy_concurrent(void)
 }
 
 /*
+ * The engine is shared window by window: a client whose copy of one window
+ * starts while another client's long copy runs finishes first, instead of
+ * waiting for the whole long copy. Only the order of completion is checked.
+ */
+static void check_copy_shares_engine(void)
+{
+	struct shared_bo src = shared_new_checked(EXP_PH_EDU, SMALL_SIZE);
+	struct shared_bo dst = shared_new_checked(EXP_PH_EDU, SMALL_SIZE);
+	int other = edu_open_render();
+	uint32_t small_src, small_dst;
+	struct async_copy long_copy;
+	bool long_done_first;
+	int ret;
+
+	igt_require_f(translated, "the engine copies only with an IOMMU in this boot\n");
+	small_src = edu_create(other, 4096, 0);
+	small_dst = edu_create(other, 4096, 0);
+	fill_random(src.cpu, SMALL_SIZE, 21);
+	/* SMALL_SIZE is 16 windows, each two transfers of ~0.1 s of QEMU's clock. */
+	async_copy_start(&long_copy, src.handle, 0, dst.handle, SMALL_SIZE);
+	usleep(300 * 1000);
+	igt_assert_f(!async_copy_finished(&long_copy),
+		     "a 16-window copy finished within 0.3 s: the premise of this test is gone");
+	ret = __edu_copy(other, small_src, 0, small_dst, 0, 4096);
+	long_done_first = async_copy_finished(&long_copy);
+	pthread_join(long_copy.thread, NULL);
+	igt_assert_eq(ret, 0);
+	igt_assert_eq(long_copy.result, 0);
+	igt_assert_f(!long_done_first,
+		     "a one-window copy of a second client waited for all 16 windows of the first");
+	assert_same_bytes(dst.cpu, src.cpu, SMALL_SIZE, "the long copy");
+	gem_close(other, small_dst);
+	gem_close(other, small_src);
+	close(other);
+	shared_free(&dst);
+	shared_free(&src);
+}
+
+static void on_sigusr1(int sig)
+{
+	(void)sig;
+}
+
+struct delayed_signal {
+	pthread_t target;
+	unsigned int delay_ms;
+};
+
+static void *send_signal_later(void *data)
+{
+	struct delayed_signal *d = data;
+
+	usleep(d->delay_ms * 1000);
+	pthread_kill(d->target, SIGUSR1);
+	return NULL;
+}
+
+/* Any signal, not only a fatal one, stops a copy at the next window. */
+static void check_copy_interrupted(void)
+{
+	struct shared_bo src = shared_new_checked(EXP_PH_EDU, SMALL_SIZE);
+	struct shared_bo dst = shared_new_checked(EXP_PH_EDU, SMALL_SIZE);
+	struct sigaction sa = { .sa_handler = on_sigusr1 }, old;	/* no SA_RESTART */
+	struct delayed_signal d = { .target = pthread_self(), .delay_ms = 300 };
+	struct ph_edu_copy arg = {
+		.src_handle = src.handle,
+		.dst_handle = dst.handle,
+		.length = SMALL_SIZE,
+	};
+	pthread_t sender;
+	int ret;
+
+	igt_require_f(translated, "the engine copies only with an IOMMU in this boot\n");
+	sigemptyset(&sa.sa_mask);
+	igt_assert_eq(sigaction(SIGUSR1, &sa, &old), 0);
+	igt_assert_eq(pthread_create(&sender, NULL, send_signal_later, &d), 0);
+	ret = __edu_copy_args(edu, &arg);
+	pthread_join(sender, NULL);
+	sigaction(SIGUSR1, &old, NULL);
+	igt_info("copy of 16 windows returned %d after %u transfers\n", ret, arg.transfers);
+	igt_assert_eq(ret, -EINTR);
+	/* Still usable afterwards, and whole when not interrupted. */
+	fill_random(src.cpu, SMALL_SIZE, 22);
+	edu_copy(edu, src.handle, 0, dst.handle, 0, SMALL_SIZE);
+	assert_same_bytes(dst.cpu, src.cpu, SMALL_SIZE, "the copy after the interrupted one");
+	shared_free(&dst);
+	shared_free(&src);
+}
+
+/*
  * A ph_edu buffer imported into a vgem device, which fences it: the fence
  * lands on the reservation object both share, whatever this boot's DMA path.
  */
@@ -726,6 +816,14 @@ igt_main
 	igt_describe("Two copies at once both land, each where it should.");
 	igt_subtest("copy-concurrent")
 		check_copy_concurrent();
+
+	igt_describe("A second client's one-window copy finishes before a first client's long copy.");
+	igt_subtest("copy-shares-engine")
+		check_copy_shares_engine();
+
+	igt_describe("A signal (not only a fatal one) ends a long copy with EINTR.");
+	igt_subtest("copy-interrupted-by-signal")
+		check_copy_interrupted();
 
 	igt_describe("A copy of 65 pages, through 66 windows of the device's buffer.");
 	igt_subtest("copy-many-windows")
