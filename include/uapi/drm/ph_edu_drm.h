@@ -42,7 +42,10 @@
  * transfer per piece that is contiguous in the device's address space. The
  * copy first waits for the source's writers and for every user of the
  * destination. It is synchronous: the data is in place when the ioctl
- * returns, and no fence is added to either object.
+ * returns, and no fence is added to either object. The engine is shared
+ * window by window (4 KiB) with other clients' copies. A signal stops the
+ * copy at the next window: the ioctl is restarted (SA_RESTART) or fails with
+ * -EINTR, and the destination then holds part of the copy.
  *
  * Errors: -EINVAL for nonzero @flags, a range past the end of its object or
  * overlapping ranges of one object; -ENOENT for an unknown handle;

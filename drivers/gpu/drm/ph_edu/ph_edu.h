@@ -33,9 +33,10 @@ struct pci_dev;
  *                   either an IOMMU translates (and allocates addresses
  *                   below the engine's limit), or all memory lies below it.
  *                   When false nothing is ever mapped for the device
- * @engine_lock: one user of the engine at a time: a copy holds it from its
- *               first transfer to its last, since the device's buffer holds
- *               the copy's data in between
+ * @engine_lock: one user of the engine at a time: a copy holds it for one
+ *               window (the transfers into the device's buffer and out of
+ *               it, which hold the window's data in between), then lets
+ *               other clients in
  * @dma_done: completed by the interrupt handler when a transfer ends
  * @wedged: a transfer did not finish in time; no new one is started.
  *          Protected by @engine_lock

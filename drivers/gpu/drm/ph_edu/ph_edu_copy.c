@@ -16,7 +16,10 @@
  * (PH_EDU_WINDOW_SIZE) is gathered from the source into it, one transfer per
  * DMA-contiguous piece, and scattered from there to the destination the same
  * way. Offsets need no
- * alignment; a piece ends where a DMA segment or the window ends.
+ * alignment; a piece ends where a DMA segment or the window ends. The engine
+ * is taken for one window at a time, so several clients' copies share it
+ * window by window, and a copy stops at the next window when a signal is
+ * pending.
  */
 
 #include <linux/dma-mapping.h>
@@ -196,6 +199,28 @@ static int ph_edu_move(struct ph_edu_device *edev, struct ph_edu_cursor *cur, u6
 	return 0;
 }
 
+/*
+ * One window: gather from the source into the device's buffer, scatter from
+ * there to the destination. The buffer holds the window's data in between,
+ * so the engine lock is held across the pair, and only across the pair.
+ */
+static int ph_edu_copy_window(struct ph_edu_device *edev, struct ph_edu_cursor *src_cur,
+			      struct ph_edu_cursor *dst_cur, struct ph_edu_copy *args, u64 done,
+			      u32 window)
+{
+	int ret;
+
+	if (mutex_lock_interruptible(&edev->engine_lock))
+		return -ERESTARTSYS;
+	ret = ph_edu_move(edev, src_cur, args->src_offset + done, window, PH_EDU_TO_WINDOW,
+			  &args->transfers);
+	if (!ret)
+		ret = ph_edu_move(edev, dst_cur, args->dst_offset + done, window,
+				  PH_EDU_FROM_WINDOW, &args->transfers);
+	mutex_unlock(&edev->engine_lock);
+	return ret;
+}
+
 static int ph_edu_copy_windows(struct ph_edu_device *edev, struct ph_edu_dma_view *src,
 			       struct ph_edu_dma_view *dst, struct ph_edu_copy *args)
 {
@@ -208,18 +233,19 @@ static int ph_edu_copy_windows(struct ph_edu_device *edev, struct ph_edu_dma_vie
 	ph_edu_cursor_init(&dst_cur, dst);
 
 	for (done = 0; done < args->length; done += window) {
+		/*
+		 * Between windows the engine is free: other clients' windows
+		 * interleave with ours, and any signal ends the copy. The copy
+		 * is restarted as a whole (with SA_RESTART) or fails with
+		 * -EINTR: copying the same bytes again gives the same result.
+		 */
+		if (signal_pending(current))
+			return -ERESTARTSYS;
 		window = min_t(u64, args->length - done, PH_EDU_WINDOW_SIZE);
-		ret = ph_edu_move(edev, &src_cur, args->src_offset + done, window,
-				  PH_EDU_TO_WINDOW, &args->transfers);
+		ret = ph_edu_copy_window(edev, &src_cur, &dst_cur, args, done, window);
 		if (ret)
 			return ret;
-		ret = ph_edu_move(edev, &dst_cur, args->dst_offset + done, window,
-				  PH_EDU_FROM_WINDOW, &args->transfers);
-		if (ret)
-			return ret;
-		/* A long copy ends early only for a dying process. */
-		if (fatal_signal_pending(current))
-			return -EINTR;
+		cond_resched();
 	}
 	return 0;
 }
@@ -245,13 +271,7 @@ static int ph_edu_copy_engine(struct ph_edu_device *edev, struct drm_gem_object 
 	args->src_segments = src.sgt->orig_nents;
 	args->dst_segments = dstp->sgt->orig_nents;
 
-	/* Nothing was started yet: the ioctl can be restarted as a whole. */
-	if (mutex_lock_interruptible(&edev->engine_lock)) {
-		ret = -ERESTARTSYS;
-	} else {
-		ret = ph_edu_copy_windows(edev, &src, dstp, args);
-		mutex_unlock(&edev->engine_lock);
-	}
+	ret = ph_edu_copy_windows(edev, &src, dstp, args);
 
 	if (dstp == &dst)
 		ph_edu_view_put(edev, &dst);
