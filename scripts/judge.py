@@ -38,6 +38,10 @@ BAD_LOG = [
     (re.compile(r"UBSAN:"), "UBSAN report"),
     (re.compile(r"blocked for more than \d+ seconds"), "hung task"),
     (re.compile(r"DMAR: (DRHD: handling fault|\[DMA (Read|Write))"), "DMAR (IOMMU) fault"),
+    (re.compile(r"VM_FAULT_OOM leaked out"), "a fault handler leaked VM_FAULT_OOM"),
+    (re.compile(r"sleeping function called from invalid context"), "sleep in atomic context"),
+    (re.compile(r"DMA-API: "), "DMA-API debug report"),
+    (re.compile(r"\bbad pmd\b"), "bad page-table entry"),
 ]
 # Taint flags allowed: O (out-of-tree module, 4096), E (unsigned module, 8192)
 # and N (a KUnit test module was loaded, 262144: our suites, on the debug line).
