@@ -8,7 +8,9 @@
  * the stock vgem has no such knob.
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "debugfs.h"
@@ -236,6 +238,85 @@ static void check_other_device_untouched(void)
 	victim_free(&v);
 }
 
+/*
+ * CPU mappings do not keep an object's memory resident once they are gone:
+ * the close of the last one (munmap, exit) gives the pages back to shmem,
+ * dirty, so the kernel may swap them; the next mapping faults them back in
+ * with their contents. ph_objects shows 0 segments while no page is held.
+ */
+static unsigned int held_segments(const struct victim *v)
+{
+	return ph_object_get(v->fd, v->offset).segments;
+}
+
+static void check_last_unmap_releases(void)
+{
+	struct victim v = victim_new();
+	uint32_t *gem, *buf;
+
+	/* One GEM mmap. */
+	gem = dumb_mmap(v.fd, v.bo.handle, BO_SIZE, PROT_READ | PROT_WRITE);
+	fill_pattern(gem, BO_SIZE, 0x700);
+	igt_assert_lte(1, held_segments(&v));
+	igt_assert_eq(munmap(gem, BO_SIZE), 0);
+	igt_assert_eq(held_segments(&v), 0);
+
+	/* A GEM and a dma-buf mmap: held until both are gone, data intact. */
+	gem = dumb_mmap(v.fd, v.bo.handle, BO_SIZE, PROT_READ | PROT_WRITE);
+	buf = prime_mmap(v.dmabuf, BO_SIZE, PROT_READ | PROT_WRITE);
+	igt_assert_pattern(buf, BO_SIZE, 0x700);
+	igt_assert_eq(munmap(gem, BO_SIZE), 0);
+	igt_assert_lte(1, held_segments(&v));
+	igt_assert_pattern(buf, BO_SIZE, 0x700);
+	fill_pattern(buf, BO_SIZE, 0x701);
+	igt_assert_eq(munmap(buf, BO_SIZE), 0);
+	igt_assert_eq(held_segments(&v), 0);
+
+	/* A mapping split in two by munmap of its middle page closes twice. */
+	gem = dumb_mmap(v.fd, v.bo.handle, BO_SIZE, PROT_READ | PROT_WRITE);
+	igt_assert_pattern(gem, BO_SIZE, 0x701);
+	igt_assert_eq(munmap((uint8_t *)gem + 4 * 4096, 4096), 0);
+	igt_assert_lte(1, held_segments(&v));
+	igt_assert_eq(munmap(gem, 4 * 4096), 0);
+	igt_assert_lte(1, held_segments(&v));
+	igt_assert_eq(munmap((uint8_t *)gem + 5 * 4096, BO_SIZE - 5 * 4096), 0);
+	igt_assert_eq(held_segments(&v), 0);
+
+	victim_free(&v);
+}
+
+/* A forked child's copy of the mapping counts: the pages go when both do. */
+static void check_last_unmap_after_fork(void)
+{
+	struct victim v = victim_new();
+	uint32_t *gem = dumb_mmap(v.fd, v.bo.handle, BO_SIZE, PROT_READ | PROT_WRITE);
+	int to_child[2], status;
+	pid_t pid;
+	char c;
+
+	fill_pattern(gem, BO_SIZE, 0x800);
+	igt_assert_eq(pipe(to_child), 0);
+	pid = fork();
+	igt_assert(pid >= 0);
+	if (pid == 0) {
+		close(to_child[1]);
+		if (read(to_child[0], &c, 1) != 1)
+			_exit(2);
+		/* The parent unmapped its copy: this one still reads the data. */
+		_exit(check_pattern(gem, BO_SIZE, 0x800) >= 0 ? 3 : 0);
+	}
+	close(to_child[0]);
+	igt_assert_eq(munmap(gem, BO_SIZE), 0);
+	igt_assert_lte(1, held_segments(&v));
+	igt_assert_eq(write(to_child[1], "x", 1), 1);
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	igt_assert_f(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		     "the child failed (status 0x%x: 2 pipe, 3 data)", status);
+	close(to_child[1]);
+	igt_assert_eq(held_segments(&v), 0);
+	victim_free(&v);
+}
+
 igt_main
 {
 	igt_describe("After eviction the GEM mmap faults again and the data survived.");
@@ -269,4 +350,12 @@ igt_main
 	igt_describe("Eviction is per device: another device's mappings do not re-fault.");
 	igt_subtest("evict-is-per-device")
 		check_other_device_untouched();
+
+	igt_describe("The last munmap of a CPU-mapped object gives its pages back, data kept.");
+	igt_subtest("last-unmap-releases-pages")
+		check_last_unmap_releases();
+
+	igt_describe("A forked copy of the mapping keeps the pages until it is gone too.");
+	igt_subtest("last-unmap-after-fork")
+		check_last_unmap_after_fork();
 }
