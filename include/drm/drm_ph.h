@@ -35,7 +35,7 @@ struct dma_buf;
 struct drm_gem_object;
 struct drm_minor;
 
-#define DRM_PH_ABI_VERSION 4
+#define DRM_PH_ABI_VERSION 5
 
 unsigned int drm_ph_abi_version(void);
 

@@ -53,7 +53,10 @@ enum drm_ph_store {
  * @pages_use_count: users of @pages: the fault path (one, see @mmap_pages),
  *                   each pin and the kernel mapping
  * @mmap_pages: the fault path holds one use of @pages for the CPU mappings;
- *              eviction drops it after shooting the mappings down
+ *              eviction drops it after shooting the mappings down, and so
+ *              does the close of the last CPU mapping of a shmem object
+ * @cpu_mappings: VMAs of the object (GEM and dma-buf mmaps, their splits
+ *                and forked copies) that are not closed yet
  * @pin_count: pins (one per dma-buf attachment); pinned pages are never
  *             evicted
  * @sgt: cached page-level sg table of @pages, built on demand, freed with
@@ -84,6 +87,7 @@ struct drm_ph_object {
 	struct page **pages;
 	unsigned int pages_use_count;
 	bool mmap_pages;
+	unsigned int cpu_mappings;
 	unsigned int pin_count;
 	struct sg_table *sgt;
 	void *vaddr;

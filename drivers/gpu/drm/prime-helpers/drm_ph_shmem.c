@@ -15,13 +15,18 @@
  *
  * - the CPU mappings: the first page fault takes one use for all of them
  *   (&drm_ph_object.mmap_pages) and inserts PFNs into the faulting VMA; the
- *   use is only given back by eviction or when the object is freed;
+ *   use is given back when the last CPU mapping is closed (munmap, exit; the
+ *   VMAs are counted in &drm_ph_object.cpu_mappings, splits and forks
+ *   included), by eviction, or when the object is freed;
  * - each pin (drm_ph_shmem_pin()), i.e. each dma-buf attachment;
  * - the kernel mapping (drm_ph_shmem_vmap()), shared by nested vmaps.
  *
  * While pages are held the shmem mapping is unevictable (drm_gem_get_pages()
  * marks it so), which is why writes through the PFN mappings are safe without
- * dirty tracking: the pages are marked dirty when they are given back.
+ * dirty tracking: the pages are marked dirty when they are given back. So an
+ * object that is only mapped by CPUs keeps its memory resident only while a
+ * mapping exists: once unmapped, its pages are ordinary shmem pages that the
+ * kernel may swap out, with their contents.
  *
  * CPU mappings. The GEM mmap (through the DRM file and its fake offset) and
  * the dma-buf mmap (through the dma-buf file, whose address space the export
@@ -530,14 +535,57 @@ out:
 	return ret;
 }
 
+static void drm_ph_shmem_mapping_opened(struct drm_ph_object *phobj)
+{
+	mutex_lock(&phobj->lock);
+	phobj->cpu_mappings++;
+	mutex_unlock(&phobj->lock);
+}
+
+/*
+ * The last CPU mapping of a shmem object is gone, and with it every PFN that
+ * pointed at its pages (the core zaps a VMA before closing it): give the
+ * pages back to shmem, dirty, so that they can be swapped out and keep their
+ * contents. The next mmap faults them back in. A DMA object's pages are its
+ * store's, held until it is freed.
+ */
+static void drm_ph_shmem_mapping_closed(struct drm_ph_object *phobj)
+{
+	mutex_lock(&phobj->lock);
+	if (!WARN_ON_ONCE(!phobj->cpu_mappings) && !--phobj->cpu_mappings &&
+	    phobj->store == DRM_PH_STORE_SHMEM && phobj->mmap_pages) {
+		phobj->mmap_pages = false;
+		drm_ph_shmem_put_pages_locked(phobj);
+	}
+	mutex_unlock(&phobj->lock);
+}
+
+/* A VMA was split or copied (fork, mremap): one more mapping to close. */
+static void drm_ph_shmem_vm_open(struct vm_area_struct *vma)
+{
+	drm_ph_shmem_mapping_opened(to_drm_ph_object(vma->vm_private_data));
+	drm_gem_vm_open(vma);
+}
+
+static void drm_ph_shmem_vm_close(struct vm_area_struct *vma)
+{
+	drm_ph_shmem_mapping_closed(to_drm_ph_object(vma->vm_private_data));
+	/* Drops the VMA's reference on the object: last. */
+	drm_gem_vm_close(vma);
+}
+
 static const struct vm_operations_struct drm_ph_shmem_vm_ops = {
 	.fault = drm_ph_shmem_fault,
-	.open = drm_gem_vm_open,
-	.close = drm_gem_vm_close,
+	.open = drm_ph_shmem_vm_open,
+	.close = drm_ph_shmem_vm_close,
 };
 
-/* VMA setup shared by the GEM mmap and the dma-buf mmap of own objects. */
-static int drm_ph_shmem_setup_vma(struct vm_area_struct *vma)
+/*
+ * VMA setup shared by the GEM mmap and the dma-buf mmap of own objects. On
+ * success the VMA counts as a CPU mapping, which its close undoes (also when
+ * the core fails the mmap after this).
+ */
+static int drm_ph_shmem_setup_vma(struct drm_ph_object *phobj, struct vm_area_struct *vma)
 {
 	/* PFN mappings cannot be copied on write. */
 	if (is_cow_mapping(vma->vm_flags))
@@ -545,6 +593,7 @@ static int drm_ph_shmem_setup_vma(struct vm_area_struct *vma)
 
 	drm_ph_compat_vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_page_prot = vm_get_page_prot(vma->vm_flags);
+	drm_ph_shmem_mapping_opened(phobj);
 	return 0;
 }
 
@@ -557,7 +606,7 @@ int drm_ph_shmem_mmap_exported(struct drm_ph_object *phobj, struct vm_area_struc
 	struct drm_gem_object *obj = &phobj->base;
 	int ret;
 
-	ret = drm_ph_shmem_setup_vma(vma);
+	ret = drm_ph_shmem_setup_vma(phobj, vma);
 	if (ret)
 		return ret;
 
@@ -573,7 +622,7 @@ static int drm_ph_shmem_gem_mmap(struct drm_gem_object *obj, struct vm_area_stru
 	int ret;
 
 	if (!obj->import_attach)
-		return drm_ph_shmem_setup_vma(vma);
+		return drm_ph_shmem_setup_vma(to_drm_ph_object(obj), vma);
 
 	/*
 	 * The exporter's mmap takes over the VMA (file, ops, private data), so
