@@ -69,6 +69,11 @@ enum drm_ph_store {
  * @export: the live dma-buf exported from this object, or NULL; a weak
  *          pointer (the dma-buf holds the object, not the reverse) that the
  *          dma-buf's release clears
+ * @self_import: while @self_imports > 0, the dma-buf (exported from this
+ *               object, referenced by the importers) that self-imports are
+ *               turning back into a handle; see drm_ph_gem_prime_export()
+ * @self_imports: self-imports between creating their handle and setting
+ *                &drm_gem_object.dma_buf
  * @import_sgt: for imported objects, the exporter's sg table mapped for this
  *              device; the attachment is &drm_gem_object.import_attach
  *
@@ -96,6 +101,8 @@ struct drm_ph_object {
 	unsigned long pmd_faults;
 	struct list_head attachments;
 	struct dma_buf *export;
+	struct dma_buf *self_import;
+	unsigned int self_imports;
 
 	struct sg_table *import_sgt;
 };

@@ -21,17 +21,6 @@
 #include "drm_ph_conftest.h"
 
 /*
- * A new reference on a file whose last one may be gone already (its release
- * pending), or false. 6.1 and 6.12 count file references in an
- * atomic_long_t; later kernels changed the type, and this is the one place
- * to follow them.
- */
-static inline bool drm_ph_compat_get_file_unless_zero(struct file *file)
-{
-	return atomic_long_inc_not_zero(&file->f_count);
-}
-
-/*
  * The pfn_t of a PMD mapping of ordinary (shmem) pages in a VM_PFNMAP VMA.
  * Fast GUP must refuse it, as it refuses the special PTEs next to it. 6.12
  * marks a PFN_DEV PMD special, 6.1 cannot, and takes page references

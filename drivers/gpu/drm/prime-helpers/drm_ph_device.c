@@ -59,11 +59,19 @@ EXPORT_SYMBOL_NS_GPL(drm_ph_device_init, DRM_PRIME_HELPERS);
 int drm_ph_device_add_object(struct drm_ph_object *phobj)
 {
 	struct drm_ph_device *phdev = to_drm_ph_device(phobj->base.dev);
+	u32 id;
 	int ret;
 
+	/*
+	 * The id is set only on success: a failed allocation may have written
+	 * one that another object gets next, and this object's free must not
+	 * unlist that one.
+	 */
 	mutex_lock(&phdev->objects_lock);
-	ret = xa_alloc_cyclic(&phdev->objects, &phobj->id, phobj, xa_limit_32b,
-			      &phdev->next_id, GFP_KERNEL);
+	ret = xa_alloc_cyclic(&phdev->objects, &id, phobj, xa_limit_32b, &phdev->next_id,
+			      GFP_KERNEL);
+	if (ret >= 0)
+		phobj->id = id;
 	mutex_unlock(&phdev->objects_lock);
 	return ret < 0 ? ret : 0;
 }

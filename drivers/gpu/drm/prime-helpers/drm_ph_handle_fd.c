@@ -459,6 +459,29 @@ int drm_ph_prime_handle_to_fd(struct drm_device *drm, struct drm_file *file,
 }
 EXPORT_SYMBOL_NS_GPL(drm_ph_prime_handle_to_fd, DRM_PRIME_HELPERS);
 
+/*
+ * A self-import of @dma_buf, which the caller holds, is about to give @phobj
+ * a handle: until drm_ph_self_import_end(), the export hook answers with
+ * @dma_buf (see drm_ph_gem_prime_export()). Several files may self-import
+ * the same dma-buf at once; an object's live dma-buf is only ever that one.
+ */
+static void drm_ph_self_import_begin(struct drm_ph_object *phobj, struct dma_buf *dma_buf)
+{
+	mutex_lock(&phobj->lock);
+	WARN_ON_ONCE(phobj->self_imports && phobj->self_import != dma_buf);
+	phobj->self_import = dma_buf;
+	phobj->self_imports++;
+	mutex_unlock(&phobj->lock);
+}
+
+static void drm_ph_self_import_end(struct drm_ph_object *phobj)
+{
+	mutex_lock(&phobj->lock);
+	if (!WARN_ON_ONCE(!phobj->self_imports) && !--phobj->self_imports)
+		phobj->self_import = NULL;
+	mutex_unlock(&phobj->lock);
+}
+
 /**
  * drm_ph_prime_fd_to_handle - &drm_driver.prime_fd_to_handle of the library
  * @drm: device
@@ -482,6 +505,7 @@ int drm_ph_prime_fd_to_handle(struct drm_device *drm, struct drm_file *file,
 	struct drm_ph_cache_entry *entry;
 	struct drm_gem_object *obj;
 	struct dma_buf *dma_buf;
+	bool self_import;
 	int ret;
 
 	dma_buf = dma_buf_get(prime_fd);
@@ -505,21 +529,28 @@ int drm_ph_prime_fd_to_handle(struct drm_device *drm, struct drm_file *file,
 		goto out_unlock;
 	}
 
+	self_import = drm_ph_is_own_dma_buf(dma_buf) && dma_buf->priv == obj;
+	if (self_import)
+		drm_ph_self_import_begin(to_drm_ph_object(obj), dma_buf);
 	ret = drm_gem_handle_create(file, obj, handle);
-	if (!ret && drm_ph_is_own_dma_buf(dma_buf) && dma_buf->priv == obj) {
+	if (self_import) {
 		/*
 		 * Self-import: the dma-buf is this object's export, so it is
 		 * the object's export cache again, as long as a handle keeps
 		 * the core's side of the contract (it drops it with the last
-		 * handle).
+		 * handle). Until it is set, the export hook answers with the
+		 * dma-buf published by drm_ph_self_import_begin().
 		 */
 		mutex_lock(&drm->object_name_lock);
-		if (obj->dma_buf) {
+		if (ret) {
+			/* No handle was made. */
+		} else if (obj->dma_buf) {
 			WARN_ON_ONCE(obj->dma_buf != dma_buf);
 		} else if (obj->handle_count) {
 			get_dma_buf(dma_buf);
 			obj->dma_buf = dma_buf;
 		}
+		drm_ph_self_import_end(to_drm_ph_object(obj));
 		mutex_unlock(&drm->object_name_lock);
 	}
 	drm_gem_object_put(obj);

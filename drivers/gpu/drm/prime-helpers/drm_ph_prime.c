@@ -14,13 +14,18 @@
  * replaced with the DRM device's, so its mmaps sit next to the GEM mmaps and
  * one shootdown of the object's range reaches both.
  *
- * An object has at most one live dma-buf. drm_ph_gem_prime_export() looks at
- * the weak pointer under &drm_ph_object.lock and hands out the live dma-buf
- * again, with a new reference, when there is one, whoever asks: the PRIME
- * ioctl of any file, or a driver calling the hook directly. Only a dma-buf
- * whose last reference is gone and whose release is still pending is
- * replaced, and a release clears the weak pointer only if it still points
- * at its own dma-buf.
+ * An object has at most one live dma-buf. While it has handles, the cache
+ * holds it. When the last handle is gone the dma-buf may live on (an fd),
+ * and the only way back to a handle is a self-import of that dma-buf, which
+ * creates the handle before it can set the cache: for that window the
+ * import publishes the dma-buf it holds in &drm_ph_object.self_import, and
+ * drm_ph_gem_prime_export() (under &drm_device.object_name_lock, like the
+ * cache) answers with it, so a PRIME ioctl of another file that reaches the
+ * object through the new handle (a flink name of it, say) gets the same
+ * dma-buf. The weak pointer is never used to take a reference: its file may
+ * be gone already (the dma-buf's release runs when its dentry goes, which
+ * can be later), so it only identifies the dma-buf, and a release clears it
+ * only if it still points at its own dma-buf.
  *
  * The export is cached on the object the way the DRM core expects:
  * &drm_gem_object.dma_buf points at it and holds a reference on it while the
@@ -71,16 +76,16 @@ EXPORT_SYMBOL_NS_GPL(drm_ph_is_own_dma_buf, DRM_PRIME_HELPERS);
  * @obj: object created by drm_ph_shmem_create()
  * @flags: DRM_CLOEXEC and DRM_RDWR (O_CLOEXEC, O_RDWR) for the dma-buf file
  *
- * Returns the object's dma-buf: the live one with a new reference if there is
- * one, else a new one. An object never has two live dma-bufs, whoever calls
- * this and whatever &drm_gem_object.dma_buf says at that moment (it is unset
- * for a while when a self-import gives a handle back to an object whose
- * handles were all closed). @flags only apply to a new dma-buf. The object's
- * fake mmap offset is created here so that dma-buf mmaps can be placed in the
- * device's address space.
+ * Returns the object's dma-buf: the one cached in &drm_gem_object.dma_buf, or
+ * the one a self-import is turning back into the object's export (see
+ * drm_ph_prime_fd_to_handle(): it has created a handle and not yet set the
+ * cache), with a new reference; else a new one. So the PRIME ioctls of any
+ * number of files never give one object two dma-bufs. @flags only apply to a
+ * new dma-buf. The object's fake mmap offset is created here so that dma-buf
+ * mmaps can be placed in the device's address space.
  *
- * Locking: takes &drm_ph_object.lock; the PRIME ioctl calls it under
- * &drm_device.object_name_lock.
+ * Locking: the caller holds &drm_device.object_name_lock, as the PRIME
+ * ioctl does; takes &drm_ph_object.lock.
  *
  * Returns: the dma-buf, or an ERR_PTR(): -EINVAL for imported or foreign
  * objects, -ENOMEM, or what dma_buf_export() returns.
@@ -95,21 +100,24 @@ struct dma_buf *drm_ph_gem_prime_export(struct drm_gem_object *obj, int flags)
 
 	if (!drm_ph_is_object(obj) || obj->import_attach)
 		return ERR_PTR(-EINVAL);
+	lockdep_assert_held(&drm->object_name_lock);
+
+	/* Both are referenced by someone else while set: safe to get. */
+	if (obj->dma_buf) {
+		get_dma_buf(obj->dma_buf);
+		return obj->dma_buf;
+	}
+	mutex_lock(&phobj->lock);
+	dma_buf = phobj->self_import;
+	if (dma_buf)
+		get_dma_buf(dma_buf);
+	mutex_unlock(&phobj->lock);
+	if (dma_buf)
+		return dma_buf;
 
 	ret = drm_gem_create_mmap_offset(obj);
 	if (ret)
 		return ERR_PTR(ret);
-
-	/* Held across the export, so two callers cannot both create one. */
-	mutex_lock(&phobj->lock);
-	dma_buf = phobj->export;
-	/*
-	 * A dma-buf whose last reference is gone but whose release has not
-	 * cleared the pointer yet (it needs this lock) is replaced; its
-	 * release then leaves the new pointer alone.
-	 */
-	if (dma_buf && drm_ph_compat_get_file_unless_zero(dma_buf->file))
-		goto out_unlock;
 
 	exp_info.exp_name = drm->driver->name;
 	/* The driver's module, not ours: the dma-buf pins the driver. */
@@ -120,17 +128,19 @@ struct dma_buf *drm_ph_gem_prime_export(struct drm_gem_object *obj, int flags)
 	exp_info.priv = obj;
 	exp_info.resv = obj->resv;
 
+	/* Not under the object's lock: the dma-buf core takes its own. */
 	dma_buf = dma_buf_export(&exp_info);
 	if (IS_ERR(dma_buf))
-		goto out_unlock;
+		return dma_buf;
 
 	drm_dev_get(drm);
 	drm_gem_object_get(obj);
 	dma_buf->file->f_mapping = drm->anon_inode->i_mapping;
+
+	mutex_lock(&phobj->lock);
 	phobj->export = dma_buf;
-	drm_ph_stat_inc(DRM_PH_STAT_DMA_BUFS);
-out_unlock:
 	mutex_unlock(&phobj->lock);
+	drm_ph_stat_inc(DRM_PH_STAT_DMA_BUFS);
 	return dma_buf;
 }
 EXPORT_SYMBOL_NS_GPL(drm_ph_gem_prime_export, DRM_PRIME_HELPERS);

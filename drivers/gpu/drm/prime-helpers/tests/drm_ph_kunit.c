@@ -286,10 +286,9 @@ static void ph_kunit_export_is_cached(struct kunit *test)
 }
 
 /*
- * Whoever asks an object for a dma-buf while one is alive gets that one: the
- * PRIME ioctl of a second file does so while a self-import has created a
- * handle but not yet set &drm_gem_object.dma_buf, simulated here by calling
- * the export hook directly. A second dma-buf would overwrite the object's
+ * Whoever asks an object for a dma-buf while one is alive gets that one, as a
+ * driver calling the export hook directly (under object_name_lock, as the
+ * PRIME ioctl does) would. A second dma-buf would overwrite the object's
  * export pointer, and its release clear the pointer of the first.
  */
 static void ph_kunit_one_live_export(struct kunit *test)
@@ -303,7 +302,9 @@ static void ph_kunit_one_live_export(struct kunit *test)
 	phobj = ph_kunit_object(test, drm, SZ_64K, file, &handle);
 	first = ph_kunit_dma_buf(test, ph_kunit_export_fd(test, drm, file, handle));
 
+	mutex_lock(&drm->object_name_lock);
 	again = drm_ph_gem_prime_export(&phobj->base, O_RDWR);
+	mutex_unlock(&drm->object_name_lock);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, again);
 	KUNIT_EXPECT_PTR_EQ(test, again, first);
 	KUNIT_EXPECT_PTR_EQ(test, phobj->export, first);
