@@ -477,12 +477,47 @@ static void check_copy_interrupted(void)
 	ret = __edu_copy_args(edu, &arg);
 	pthread_join(sender, NULL);
 	sigaction(SIGUSR1, &old, NULL);
-	igt_info("copy of 16 windows returned %d after %u transfers\n", ret, arg.transfers);
+	igt_info("copy of 16 windows returned %d after %u transfers, %llu bytes left\n", ret,
+		 arg.transfers, (unsigned long long)arg.length);
 	igt_assert_eq(ret, -EINTR);
+	/* The argument now describes the rest: issuing it again finishes the copy. */
+	igt_assert_lt(0, arg.length);
+	igt_assert_lt(arg.length, SMALL_SIZE);
+	igt_assert_eq_u64(arg.src_offset, SMALL_SIZE - arg.length);
+	igt_assert_eq_u64(arg.dst_offset, SMALL_SIZE - arg.length);
+	igt_assert_eq(__edu_copy_args(edu, &arg), 0);
+	assert_same_bytes(dst.cpu, src.cpu, SMALL_SIZE, "the interrupted copy, resumed");
 	/* Still usable afterwards, and whole when not interrupted. */
 	fill_random(src.cpu, SMALL_SIZE, 22);
 	edu_copy(edu, src.handle, 0, dst.handle, 0, SMALL_SIZE);
 	assert_same_bytes(dst.cpu, src.cpu, SMALL_SIZE, "the copy after the interrupted one");
+	shared_free(&dst);
+	shared_free(&src);
+}
+
+/*
+ * Periodic signals with SA_RESTART (a profiler, an interval timer) interrupt
+ * every window: each restart goes on where the last call stopped, so the
+ * copy still ends, whole.
+ */
+static void check_copy_restarts_under_signals(void)
+{
+	struct shared_bo src = shared_new_checked(EXP_PH_EDU, SMALL_SIZE);
+	struct shared_bo dst = shared_new_checked(EXP_PH_EDU, SMALL_SIZE);
+	struct sigaction sa = { .sa_handler = on_sigusr1, .sa_flags = SA_RESTART }, old;
+	struct itimerval every = { .it_interval = { .tv_usec = 50 * 1000 },
+				   .it_value = { .tv_usec = 50 * 1000 } };
+	struct itimerval off = { 0 };
+
+	igt_require_f(translated, "the engine copies only with an IOMMU in this boot\n");
+	fill_random(src.cpu, SMALL_SIZE, 23);
+	sigemptyset(&sa.sa_mask);
+	igt_assert_eq(sigaction(SIGALRM, &sa, &old), 0);
+	igt_assert_eq(setitimer(ITIMER_REAL, &every, NULL), 0);
+	edu_copy(edu, src.handle, 0, dst.handle, 0, SMALL_SIZE);
+	setitimer(ITIMER_REAL, &off, NULL);
+	sigaction(SIGALRM, &old, NULL);
+	assert_same_bytes(dst.cpu, src.cpu, SMALL_SIZE, "a copy restarted by SA_RESTART signals");
 	shared_free(&dst);
 	shared_free(&src);
 }
@@ -824,6 +859,10 @@ igt_main
 	igt_describe("A signal (not only a fatal one) ends a long copy with EINTR.");
 	igt_subtest("copy-interrupted-by-signal")
 		check_copy_interrupted();
+
+	igt_describe("A copy under 50 ms SA_RESTART timer signals restarts where it stopped and ends whole.");
+	igt_subtest("copy-restarts-under-signals")
+		check_copy_restarts_under_signals();
 
 	igt_describe("A copy of 65 pages, through 66 windows of the device's buffer.");
 	igt_subtest("copy-many-windows")

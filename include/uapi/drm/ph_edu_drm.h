@@ -44,8 +44,10 @@
  * destination. It is synchronous: the data is in place when the ioctl
  * returns, and no fence is added to either object. The engine is shared
  * window by window (4 KiB) with other clients' copies. A signal stops the
- * copy at the next window: the ioctl is restarted (SA_RESTART) or fails with
- * -EINTR, and the destination then holds part of the copy.
+ * copy after the window in progress: the kernel then advances @src_offset
+ * and @dst_offset and shrinks @length by what was copied, and the ioctl is
+ * restarted (SA_RESTART) or fails with -EINTR; issuing it again with the
+ * updated argument finishes the copy. @transfers counts the last call's.
  *
  * Errors: -EINVAL for nonzero @flags, a range past the end of its object or
  * overlapping ranges of one object; -ENOENT for an unknown handle;

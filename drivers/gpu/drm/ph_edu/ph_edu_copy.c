@@ -235,12 +235,18 @@ static int ph_edu_copy_windows(struct ph_edu_device *edev, struct ph_edu_dma_vie
 	for (done = 0; done < args->length; done += window) {
 		/*
 		 * Between windows the engine is free: other clients' windows
-		 * interleave with ours, and any signal ends the copy. The copy
-		 * is restarted as a whole (with SA_RESTART) or fails with
-		 * -EINTR: copying the same bytes again gives the same result.
+		 * interleave with ours, and any signal ends the call. The
+		 * arguments then describe what is left (they are copied back
+		 * to userspace on error too), so the restart (SA_RESTART) or
+		 * the caller's retry after -EINTR goes on from there: each
+		 * call moves at least one window, and no byte is copied twice.
 		 */
-		if (signal_pending(current))
+		if (done && signal_pending(current)) {
+			args->src_offset += done;
+			args->dst_offset += done;
+			args->length -= done;
 			return -ERESTARTSYS;
+		}
 		window = min_t(u64, args->length - done, PH_EDU_WINDOW_SIZE);
 		ret = ph_edu_copy_window(edev, &src_cur, &dst_cur, args, done, window);
 		if (ret)
