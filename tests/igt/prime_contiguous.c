@@ -19,6 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "debugfs.h"
@@ -449,6 +452,72 @@ static void check_huge_objects(void)
 	close(fd);
 }
 
+/*
+ * Contiguous blocks are charged to the creator's memory cgroup: a child in a
+ * cgroup limited to 8 MiB that creates 1 MiB contiguous objects (keeping
+ * them) gets ENOMEM before it holds more than its limit.
+ */
+#define MEMCG_ROOT "/tmp/ph-cgroup"
+#define MEMCG_CHILD MEMCG_ROOT "/contiguous"
+#define MEMCG_LIMIT (8u << 20)
+#define MEMCG_TRIES 32
+
+static bool write_str(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = write(fd, value, strlen(value)) == (ssize_t)strlen(value);
+	close(fd);
+	return ok;
+}
+
+static void check_contiguous_charged_to_memcg(void)
+{
+	char limit[32];
+	int status, created;
+	pid_t pid;
+
+	mkdir(MEMCG_ROOT, 0755);
+	igt_require_f(mount("none", MEMCG_ROOT, "cgroup2", 0, NULL) == 0 || errno == EBUSY,
+		      "cannot mount cgroup2 (%s): this kernel has no cgroups\n", strerror(errno));
+	igt_require_f(write_str(MEMCG_ROOT "/cgroup.subtree_control", "+memory"),
+		      "no memory controller in this kernel (CONFIG_MEMCG off)\n");
+	mkdir(MEMCG_CHILD, 0755);
+	snprintf(limit, sizeof(limit), "%u", MEMCG_LIMIT);
+	igt_assert(write_str(MEMCG_CHILD "/memory.max", limit));
+	igt_assert(write_str(MEMCG_CHILD "/memory.swap.max", "0") || errno == ENOENT);
+
+	pid = fork();
+	igt_assert(pid >= 0);
+	if (pid == 0) {
+		uint32_t handle;
+		int fd, n;
+
+		if (!write_str(MEMCG_CHILD "/cgroup.procs", "0"))
+			_exit(255);
+		fd = drm_open_device(DRIVER_PH_EDU, 0, DRM_NODE_RENDER);
+		if (fd < 0)
+			_exit(254);
+		for (n = 0; n < MEMCG_TRIES; n++)
+			if (__edu_create(fd, 1 << 20, PH_EDU_CREATE_CONTIGUOUS, &handle))
+				break;
+		_exit(n);
+	}
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	igt_assert(WIFEXITED(status));
+	created = WEXITSTATUS(status);
+	rmdir(MEMCG_CHILD);
+	umount(MEMCG_ROOT);
+	igt_assert_f(created != 255 && created != 254,
+		     "the child could not join the cgroup or open ph_edu (%d)", created);
+	igt_info("%d contiguous MiB created in a cgroup of %u MiB\n", created, MEMCG_LIMIT >> 20);
+	igt_assert_lt(created, MEMCG_TRIES);
+	igt_assert_lte(created, MEMCG_LIMIT >> 20);
+}
+
 igt_main
 {
 	igt_describe("CREATE refuses unknown flags and impossible sizes, leaking nothing.");
@@ -501,4 +570,8 @@ igt_main
 		     "leaking nothing.");
 	igt_subtest("contiguous-import-refuses-scattered")
 		check_contiguous_import_refuses_scattered();
+
+	igt_describe("Contiguous blocks count against the creator's memory cgroup limit.");
+	igt_subtest("contiguous-charged-to-memcg")
+		check_contiguous_charged_to_memcg();
 }

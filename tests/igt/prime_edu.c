@@ -523,6 +523,36 @@ static void check_copy_restarts_under_signals(void)
 }
 
 /*
+ * Tables mapped for the engine respect its segment limit whoever built the
+ * pages: an 8 MiB ph_vgem object on huge pages (2 MiB physically contiguous
+ * folios) imported into ph_edu, and an 8 MiB object of ph_edu's own, both
+ * reach the engine in entries of at most PH_EDU_DMA_MAX_SEGMENT, so at
+ * least 8 MiB / 64 KiB of them.
+ */
+static void check_segments_within_device_limit(void)
+{
+	const size_t size = 8 << 20, least = size / PH_EDU_DMA_MAX_SEGMENT;
+	struct shared_bo imported = shared_new_checked(EXP_PH_VGEM, size);
+	uint32_t own = edu_create(edu, size, 0), small = edu_create(edu, 4096, 0);
+	struct ph_edu_copy arg = { .dst_handle = small, .length = 1 };
+
+	igt_require_f(translated, "foreign imports need an IOMMU in this boot\n");
+	arg.src_handle = imported.handle;
+	igt_assert_eq(__edu_copy_args(edu, &arg), 0);
+	igt_info("8 MiB ph_vgem import: %u entries for the engine\n", arg.src_segments);
+	igt_assert_lte(least, arg.src_segments);
+
+	arg.src_handle = own;
+	igt_assert_eq(__edu_copy_args(edu, &arg), 0);
+	igt_info("8 MiB ph_edu object: %u entries for the engine\n", arg.src_segments);
+	igt_assert_lte(least, arg.src_segments);
+
+	gem_close(edu, small);
+	gem_close(edu, own);
+	shared_free(&imported);
+}
+
+/*
  * A ph_edu buffer imported into a vgem device, which fences it: the fence
  * lands on the reservation object both share, whatever this boot's DMA path.
  */
@@ -855,6 +885,10 @@ igt_main
 	igt_describe("A second client's one-window copy finishes before a first client's long copy.");
 	igt_subtest("copy-shares-engine")
 		check_copy_shares_engine();
+
+	igt_describe("Sg tables reach the engine cut to its segment limit, imported or own, huge pages or not.");
+	igt_subtest("segments-within-device-limit")
+		check_segments_within_device_limit();
 
 	igt_describe("A signal (not only a fatal one) ends a long copy with EINTR.");
 	igt_subtest("copy-interrupted-by-signal")
