@@ -7,6 +7,7 @@
  * <drm/drm_ph.h>, which includes this header.
  */
 
+#include <linux/dma-direction.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
@@ -15,6 +16,7 @@
 
 struct dma_buf;
 struct dma_buf_attachment;
+struct device;
 struct drm_device;
 struct drm_file;
 struct drm_mode_create_dumb;
@@ -124,6 +126,10 @@ bool drm_ph_is_object(struct drm_gem_object *obj);
 int drm_ph_shmem_pin(struct drm_ph_object *phobj);
 void drm_ph_shmem_unpin(struct drm_ph_object *phobj);
 struct sg_table *drm_ph_shmem_get_pages_sgt(struct drm_ph_object *phobj);
+struct sg_table *drm_ph_shmem_map_for_device(struct drm_ph_object *phobj, struct device *dev,
+					     enum dma_data_direction dir, unsigned long attrs);
+void drm_ph_shmem_unmap_for_device(struct device *dev, struct sg_table *sgt,
+				   enum dma_data_direction dir, unsigned long attrs);
 int drm_ph_shmem_vmap(struct drm_ph_object *phobj, struct iosys_map *map);
 void drm_ph_shmem_vunmap(struct drm_ph_object *phobj, struct iosys_map *map);
 void drm_ph_shmem_unmap_mappings(struct drm_ph_object *phobj);

@@ -20,6 +20,14 @@
 #include "drm.h"	/* libdrm's copy, found through pkg-config --cflags libdrm */
 #endif
 
+/*
+ * The longest DMA segment the device takes: every sg table mapped for it (its
+ * own objects, and the attachments of imported dma-bufs, whoever exports
+ * them) has entries of at most this many bytes, which @src_segments and
+ * @dst_segments of &struct ph_edu_copy show.
+ */
+#define PH_EDU_DMA_MAX_SEGMENT (64 * 1024)
+
 #define PH_EDU_COPY 0x0
 #define PH_EDU_CHECKSUM 0x1
 #define PH_EDU_CREATE 0x2
@@ -34,8 +42,9 @@
  * @length: bytes to copy; 0 copies nothing and waits for nothing
  * @flags: must be zero
  * @transfers: returned: how many DMA transfers the engine made
- * @src_segments: returned: entries of the source's sg table, that is its
- *                physically contiguous extents (exporters merge neighbours)
+ * @src_segments: returned: entries of the source's sg table for the device:
+ *                its physically contiguous extents (exporters merge
+ *                neighbours), cut to PH_EDU_DMA_MAX_SEGMENT
  * @dst_segments: returned: the same for the destination
  *
  * The device's DMA engine moves the bytes through its 4 KiB buffer, one

@@ -52,44 +52,10 @@ struct ph_edu_cursor {
 	u64 start;		/* object offset of @sg's first byte */
 };
 
-/* Map a private copy of an own object's page list: the library's must stay as it is. */
-static struct sg_table *ph_edu_map_pages(struct device *dev, struct sg_table *pages)
-{
-	struct scatterlist *src, *dst;
-	struct sg_table *sgt;
-	unsigned int i;
-	int ret;
-
-	sgt = kmalloc(sizeof(*sgt), GFP_KERNEL);
-	if (!sgt)
-		return ERR_PTR(-ENOMEM);
-	ret = sg_alloc_table(sgt, pages->orig_nents, GFP_KERNEL);
-	if (ret)
-		goto err_free;
-
-	dst = sgt->sgl;
-	for_each_sgtable_sg(pages, src, i) {
-		sg_set_page(dst, sg_page(src), src->length, src->offset);
-		dst = sg_next(dst);
-	}
-
-	ret = dma_map_sgtable(dev, sgt, DMA_BIDIRECTIONAL, 0);
-	if (ret)
-		goto err_table;
-	return sgt;
-
-err_table:
-	sg_free_table(sgt);
-err_free:
-	kfree(sgt);
-	return ERR_PTR(ret);
-}
-
 static int ph_edu_view_get(struct ph_edu_device *edev, struct drm_gem_object *obj,
 			   struct ph_edu_dma_view *view)
 {
 	struct device *dev = edev->ph.drm.dev;
-	struct sg_table *pages;
 	dma_addr_t addr;
 	int ret;
 
@@ -122,12 +88,8 @@ static int ph_edu_view_get(struct ph_edu_device *edev, struct drm_gem_object *ob
 	ret = drm_ph_shmem_pin(view->phobj);
 	if (ret)
 		return ret;
-	pages = drm_ph_shmem_get_pages_sgt(view->phobj);
-	if (IS_ERR(pages)) {
-		ret = PTR_ERR(pages);
-		goto err_unpin;
-	}
-	view->sgt = ph_edu_map_pages(dev, pages);
+	/* A private mapping, in segments the engine's device takes. */
+	view->sgt = drm_ph_shmem_map_for_device(view->phobj, dev, DMA_BIDIRECTIONAL, 0);
 	if (IS_ERR(view->sgt)) {
 		ret = PTR_ERR(view->sgt);
 		goto err_unpin;
@@ -147,9 +109,7 @@ static void ph_edu_view_put(struct ph_edu_device *edev, struct ph_edu_dma_view *
 		drm_ph_object_sync_for_cpu(view->phobj);
 		return;
 	}
-	dma_unmap_sgtable(dev, view->sgt, DMA_BIDIRECTIONAL, 0);
-	sg_free_table(view->sgt);
-	kfree(view->sgt);
+	drm_ph_shmem_unmap_for_device(dev, view->sgt, DMA_BIDIRECTIONAL, 0);
 	drm_ph_shmem_unpin(view->phobj);
 }
 

@@ -100,6 +100,12 @@ static bool ph_edu_dma_init(struct ph_edu_device *edev)
 	struct drm_device *drm = &edev->ph.drm;
 	struct device *dev = drm->dev;
 
+	/*
+	 * What the driver tells exporters it takes per segment (a PCI
+	 * device's default, said explicitly): every table mapped for the
+	 * engine, its own or an importer's, is cut to it.
+	 */
+	dma_set_max_seg_size(dev, PH_EDU_DMA_MAX_SEGMENT);
 	if (dma_set_mask_and_coherent(dev, DMA_BIT_MASK(PH_EDU_DMA_BITS))) {
 		drm_info(drm, "no DMA: the kernel cannot serve a %u-bit device without an IOMMU\n",
 			 PH_EDU_DMA_BITS);

@@ -14,7 +14,8 @@
  * &struct drm_ph_attachment listed on the object, so CPU access can sync
  * every mapping. Mapping an attachment DMA-maps a private copy of the
  * object's cached sg table for the importing device in the requested
- * direction; the dma-buf core caches that mapping per attachment
+ * direction, its segments cut to the importing device's limits (see
+ * drm_ph_shmem_map_for_device()); the dma-buf core caches that mapping per attachment
  * (&dma_buf_ops.cache_sgt_mapping). No CPU cache maintenance happens at map
  * and unmap time: begin_cpu_access() and end_cpu_access() do it for every
  * mapped attachment, after waiting for the implicit fences the access
@@ -93,7 +94,12 @@ static struct sg_table *drm_ph_dmabuf_map(struct dma_buf_attachment *attach,
 	if (WARN_ON(dir == DMA_NONE))
 		return ERR_PTR(-EINVAL);
 
-	sgt = drm_ph_shmem_map_for_device(phobj, attach->dev, dir);
+	/*
+	 * No CPU cache maintenance here: the dma-buf contract brackets CPU
+	 * access with begin/end_cpu_access, which sync every mapped
+	 * attachment, so syncing again at map time would only cost.
+	 */
+	sgt = drm_ph_shmem_map_for_device(phobj, attach->dev, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	if (IS_ERR(sgt))
 		return sgt;
 
@@ -114,7 +120,7 @@ static void drm_ph_dmabuf_unmap(struct dma_buf_attachment *attach, struct sg_tab
 	if (pattach->sgt == sgt)
 		pattach->sgt = NULL;
 	mutex_unlock(&phobj->lock);
-	drm_ph_shmem_unmap_for_device(attach->dev, sgt, dir);
+	drm_ph_shmem_unmap_for_device(attach->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 }
 
 /*

@@ -73,10 +73,6 @@ struct drm_ph_object *drm_ph_import_object_create(struct drm_device *drm,
 						  struct dma_buf_attachment *attach,
 						  struct sg_table *sgt);
 struct drm_ph_object *drm_ph_object_publish(struct drm_ph_object *phobj);
-struct sg_table *drm_ph_shmem_map_for_device(struct drm_ph_object *phobj, struct device *dev,
-					     enum dma_data_direction dir);
-void drm_ph_shmem_unmap_for_device(struct device *dev, struct sg_table *sgt,
-				   enum dma_data_direction dir);
 int drm_ph_shmem_mmap_exported(struct drm_ph_object *phobj, struct vm_area_struct *vma);
 void drm_ph_shmem_export_released(struct drm_ph_object *phobj, struct dma_buf *dma_buf);
 

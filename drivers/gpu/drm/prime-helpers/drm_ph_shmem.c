@@ -237,19 +237,52 @@ struct sg_table *drm_ph_shmem_get_pages_sgt(struct drm_ph_object *phobj)
 EXPORT_SYMBOL_NS_GPL(drm_ph_shmem_get_pages_sgt, DRM_PRIME_HELPERS);
 
 /*
- * DMA-map a private copy of the cached sg table for @dev: each importing
- * device gets its own DMA addresses. The caller holds a pin.
+ * The longest segment @dev takes: its DMA segment limit, and what one
+ * mapping can be (swiotlb bounces at most a slot run), in whole pages.
+ */
+static unsigned int drm_ph_max_segment(struct device *dev)
+{
+	size_t max = min_t(size_t, dma_get_max_seg_size(dev), dma_max_mapping_size(dev));
+
+	return max_t(size_t, round_down(min_t(size_t, max, UINT_MAX), PAGE_SIZE), PAGE_SIZE);
+}
+
+/* Entries @pages needs when no segment may be longer than @max. */
+static unsigned int drm_ph_split_nents(struct sg_table *pages, unsigned int max)
+{
+	struct scatterlist *sg;
+	unsigned int i, n = 0;
+
+	for_each_sgtable_sg(pages, sg, i)
+		n += DIV_ROUND_UP(sg->length, max);
+	return n;
+}
+
+/**
+ * drm_ph_shmem_map_for_device - DMA-map an object's pages for a device
+ * @phobj: a shmem or DMA object, pinned by the caller for as long as the
+ *         mapping lives
+ * @dev: the device that will access the pages
+ * @dir: the direction of the mapping
+ * @attrs: DMA attributes, e.g. %DMA_ATTR_SKIP_CPU_SYNC when the caller syncs
  *
- * No CPU cache maintenance here (DMA_ATTR_SKIP_CPU_SYNC): the dma-buf
- * contract brackets CPU access with begin/end_cpu_access, which sync every
- * mapped attachment, so syncing again at map time would only cost.
+ * Maps a private copy of the object's page list, its segments cut to what
+ * @dev takes (dma_get_max_seg_size(), and dma_max_mapping_size() for
+ * bounce buffering): the object's own table is built once and may have
+ * segments of a whole huge page. Every device, exporter or importer, gets a
+ * table within its own limits.
+ *
+ * Locking: takes &drm_ph_object.lock.
+ *
+ * Returns: the mapped table, to be released with
+ * drm_ph_shmem_unmap_for_device(), or an ERR_PTR().
  */
 struct sg_table *drm_ph_shmem_map_for_device(struct drm_ph_object *phobj, struct device *dev,
-					     enum dma_data_direction dir)
+					     enum dma_data_direction dir, unsigned long attrs)
 {
+	unsigned int i, max = drm_ph_max_segment(dev);
 	struct scatterlist *src, *dst;
 	struct sg_table *pages_sgt, *sgt;
-	unsigned int i;
 	int ret;
 
 	sgt = kmalloc(sizeof(*sgt), GFP_KERNEL);
@@ -262,17 +295,23 @@ struct sg_table *drm_ph_shmem_map_for_device(struct drm_ph_object *phobj, struct
 		ret = PTR_ERR(pages_sgt);
 		goto err_unlock;
 	}
-	ret = sg_alloc_table(sgt, pages_sgt->orig_nents, GFP_KERNEL);
+	ret = sg_alloc_table(sgt, drm_ph_split_nents(pages_sgt, max), GFP_KERNEL);
 	if (ret)
 		goto err_unlock;
 	dst = sgt->sgl;
 	for_each_sgtable_sg(pages_sgt, src, i) {
-		sg_set_page(dst, sg_page(src), src->length, src->offset);
-		dst = sg_next(dst);
+		unsigned int off;
+
+		for (off = 0; off < src->length; off += max) {
+			/* The page list's segments start on page boundaries. */
+			sg_set_page(dst, nth_page(sg_page(src), off >> PAGE_SHIFT),
+				    min(max, src->length - off), src->offset);
+			dst = sg_next(dst);
+		}
 	}
 	mutex_unlock(&phobj->lock);
 
-	ret = dma_map_sgtable(dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
+	ret = dma_map_sgtable(dev, sgt, dir, attrs);
 	if (ret) {
 		sg_free_table(sgt);
 		kfree(sgt);
@@ -285,14 +324,25 @@ err_unlock:
 	kfree(sgt);
 	return ERR_PTR(ret);
 }
+EXPORT_SYMBOL_NS_GPL(drm_ph_shmem_map_for_device, DRM_PRIME_HELPERS);
 
+/**
+ * drm_ph_shmem_unmap_for_device - undo drm_ph_shmem_map_for_device()
+ * @dev: the device the table was mapped for
+ * @sgt: the table
+ * @dir: the direction it was mapped with
+ * @attrs: the attributes it was mapped with
+ *
+ * Locking: none.
+ */
 void drm_ph_shmem_unmap_for_device(struct device *dev, struct sg_table *sgt,
-				   enum dma_data_direction dir)
+				   enum dma_data_direction dir, unsigned long attrs)
 {
-	dma_unmap_sgtable(dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
+	dma_unmap_sgtable(dev, sgt, dir, attrs);
 	sg_free_table(sgt);
 	kfree(sgt);
 }
+EXPORT_SYMBOL_NS_GPL(drm_ph_shmem_unmap_for_device, DRM_PRIME_HELPERS);
 
 static int drm_ph_shmem_vmap_pages(struct drm_ph_object *phobj, struct iosys_map *map)
 {
