@@ -14,7 +14,10 @@
  * dma_alloc_pages(): one physically contiguous block (so at most what the
  * page allocator or CMA can hand out in one piece), zero-filled, with a
  * kernel mapping (the linear map) and a DMA address for that device, which
- * drm_ph_object_dma_address() returns.
+ * drm_ph_object_dma_address() returns. The block is charged to the memory
+ * cgroup of the task that creates the object (unless it comes from CMA,
+ * which memory cgroups do not account), so a client cannot take more
+ * contiguous memory than its cgroup allows.
  *
  * Apart from where its pages come from, a DMA object is a library object
  * like any other, so the PRIME layer does not tell the two stores apart: the
@@ -102,12 +105,16 @@ struct drm_ph_object *drm_ph_dma_create(struct drm_device *drm, size_t size)
 	/* No single block is that big; the array alone might not even fit. */
 	if (!drm_ph_page_array_fits(npages) || npages > totalram_pages())
 		goto err_put;
-	phobj->pages = kvmalloc_array(npages, sizeof(*phobj->pages), GFP_KERNEL);
+	/*
+	 * Charged to the caller's memory cgroup, like the shmem pages of the
+	 * other store: userspace chooses how many of these it makes.
+	 */
+	phobj->pages = kvmalloc_array(npages, sizeof(*phobj->pages), GFP_KERNEL_ACCOUNT);
 	if (!phobj->pages)
 		goto err_put;
 	/* Too big for one block is an ordinary failure, not a kernel warning. */
 	page = dma_alloc_pages(drm->dev, phobj->base.size, &phobj->dma_addr, DMA_BIDIRECTIONAL,
-			       GFP_KERNEL | __GFP_NOWARN);
+			       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!page)
 		goto err_pages;
 
