@@ -497,9 +497,32 @@ static void check_copy_interrupted(void)
 
 /*
  * Periodic signals with SA_RESTART (a profiler, an interval timer) interrupt
- * every window: each restart goes on where the last call stopped, so the
- * copy still ends, whole.
+ * the copy again and again while a second client keeps the engine busy with
+ * copies of its own: each restart goes on where the last call stopped, and
+ * each call moves at least one window, so the copy still ends, whole.
  */
+struct competitor {
+	pthread_t thread;
+	int fd;
+	uint32_t src, dst;
+	volatile int stop;
+	unsigned long copies;
+	int result;
+};
+
+static void *compete(void *data)
+{
+	struct competitor *c = data;
+
+	while (!__atomic_load_n(&c->stop, __ATOMIC_SEQ_CST)) {
+		c->result = __edu_copy(c->fd, c->src, 0, c->dst, 0, 4096);
+		if (c->result)
+			break;
+		c->copies++;
+	}
+	return NULL;
+}
+
 static void check_copy_restarts_under_signals(void)
 {
 	struct shared_bo src = shared_new_checked(EXP_PH_EDU, SMALL_SIZE);
@@ -508,16 +531,36 @@ static void check_copy_restarts_under_signals(void)
 	struct itimerval every = { .it_interval = { .tv_usec = 50 * 1000 },
 				   .it_value = { .tv_usec = 50 * 1000 } };
 	struct itimerval off = { 0 };
+	struct competitor c = { 0 };
+	sigset_t alrm;
 
 	igt_require_f(translated, "the engine copies only with an IOMMU in this boot\n");
 	fill_random(src.cpu, SMALL_SIZE, 23);
+	c.fd = edu_open_render();
+	c.src = edu_create(c.fd, 4096, 0);
+	c.dst = edu_create(c.fd, 4096, 0);
+	/* The timer's signals go to this thread only: the competitor blocks them. */
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	igt_assert_eq(pthread_sigmask(SIG_BLOCK, &alrm, NULL), 0);
+	igt_assert_eq(pthread_create(&c.thread, NULL, compete, &c), 0);
+	igt_assert_eq(pthread_sigmask(SIG_UNBLOCK, &alrm, NULL), 0);
+
 	sigemptyset(&sa.sa_mask);
 	igt_assert_eq(sigaction(SIGALRM, &sa, &old), 0);
 	igt_assert_eq(setitimer(ITIMER_REAL, &every, NULL), 0);
 	edu_copy(edu, src.handle, 0, dst.handle, 0, SMALL_SIZE);
 	setitimer(ITIMER_REAL, &off, NULL);
 	sigaction(SIGALRM, &old, NULL);
+	__atomic_store_n(&c.stop, 1, __ATOMIC_SEQ_CST);
+	pthread_join(c.thread, NULL);
+	igt_info("the competing client made %lu one-window copies meanwhile\n", c.copies);
+	igt_assert_eq(c.result, 0);
+	igt_assert_lte(1, c.copies);
 	assert_same_bytes(dst.cpu, src.cpu, SMALL_SIZE, "a copy restarted by SA_RESTART signals");
+	gem_close(c.fd, c.dst);
+	gem_close(c.fd, c.src);
+	close(c.fd);
 	shared_free(&dst);
 	shared_free(&src);
 }
@@ -894,7 +937,7 @@ igt_main
 	igt_subtest("copy-interrupted-by-signal")
 		check_copy_interrupted();
 
-	igt_describe("A copy under 50 ms SA_RESTART timer signals restarts where it stopped and ends whole.");
+	igt_describe("A copy under 50 ms SA_RESTART timer signals, against a second client, resumes and ends whole.");
 	igt_subtest("copy-restarts-under-signals")
 		check_copy_restarts_under_signals();
 
