@@ -21,10 +21,12 @@
 #endif
 
 /*
- * The longest DMA segment the device takes: every sg table mapped for it (its
- * own objects, and the attachments of imported dma-bufs, whoever exports
- * them) has entries of at most this many bytes, which @src_segments and
- * @dst_segments of &struct ph_edu_copy show.
+ * The longest DMA segment the device declares it takes. Tables the PRIME
+ * helper library builds for it (for ph_edu's shmem objects, and for the
+ * attachments of dma-bufs the library exports, ph_vgem's and ph_edu's) have
+ * entries of at most this many bytes, which @src_segments and @dst_segments
+ * of &struct ph_edu_copy show. Other exporters build their own tables; a
+ * DMA-contiguous object of ph_edu's is one segment, its whole size.
  */
 #define PH_EDU_DMA_MAX_SEGMENT (64 * 1024)
 
@@ -44,7 +46,7 @@
  * @transfers: returned: how many DMA transfers the engine made
  * @src_segments: returned: entries of the source's sg table for the device:
  *                its physically contiguous extents (exporters merge
- *                neighbours), cut to PH_EDU_DMA_MAX_SEGMENT
+ *                neighbours); see PH_EDU_DMA_MAX_SEGMENT
  * @dst_segments: returned: the same for the destination
  *
  * The device's DMA engine moves the bytes through its 4 KiB buffer, one

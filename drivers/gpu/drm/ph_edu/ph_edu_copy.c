@@ -170,8 +170,14 @@ static int ph_edu_copy_window(struct ph_edu_device *edev, struct ph_edu_cursor *
 {
 	int ret;
 
-	if (mutex_lock_interruptible(&edev->engine_lock))
-		return -ERESTARTSYS;
+	/*
+	 * Not interruptible: the wait lasts at most the windows of the other
+	 * clients queued ahead (the lock is handed over between windows), and
+	 * a call interrupted here could end up moving nothing, again and again
+	 * under periodic signals. Signals end the copy between windows.
+	 */
+	if (mutex_lock_killable(&edev->engine_lock))
+		return -EINTR;
 	ret = ph_edu_move(edev, src_cur, args->src_offset + done, window, PH_EDU_TO_WINDOW,
 			  &args->transfers);
 	if (!ret)
@@ -199,7 +205,8 @@ static int ph_edu_copy_windows(struct ph_edu_device *edev, struct ph_edu_dma_vie
 		 * arguments then describe what is left (they are copied back
 		 * to userspace on error too), so the restart (SA_RESTART) or
 		 * the caller's retry after -EINTR goes on from there: each
-		 * call moves at least one window, and no byte is copied twice.
+		 * call moves at least one window (the first is not
+		 * interrupted), and no byte is copied twice.
 		 */
 		if (done && signal_pending(current)) {
 			args->src_offset += done;

@@ -253,8 +253,9 @@ static unsigned int drm_ph_split_nents(struct sg_table *pages, unsigned int max)
 	struct scatterlist *sg;
 	unsigned int i, n = 0;
 
+	/* In 64 bits: a segment may be up to 4 GiB long, near UINT_MAX. */
 	for_each_sgtable_sg(pages, sg, i)
-		n += DIV_ROUND_UP(sg->length, max);
+		n += DIV_ROUND_UP_ULL((u64)sg->length, max);
 	return n;
 }
 
@@ -300,12 +301,12 @@ struct sg_table *drm_ph_shmem_map_for_device(struct drm_ph_object *phobj, struct
 		goto err_unlock;
 	dst = sgt->sgl;
 	for_each_sgtable_sg(pages_sgt, src, i) {
-		unsigned int off;
+		u64 off;
 
 		for (off = 0; off < src->length; off += max) {
 			/* The page list's segments start on page boundaries. */
 			sg_set_page(dst, nth_page(sg_page(src), off >> PAGE_SHIFT),
-				    min(max, src->length - off), src->offset);
+				    min_t(u64, max, src->length - off), src->offset);
 			dst = sg_next(dst);
 		}
 	}
