@@ -5,15 +5,16 @@
  * and an importer's GEM mmap redirected to the exporter, on 4 KiB objects
  * (fault-around on PTEs) and on huge ones (PMDs), in this way each round:
  *
- * - four writer threads first-touch the fresh object at once, each filling
- *   its quarter with its own pattern through the shared mapping;
+ * - four writer threads first-touch the fresh object at once through the
+ *   shared mapping, each every fourth page (so they fault the same page
+ *   tables and PMDs): a page must read as zeroes, then gets its pattern;
  * - meanwhile a thread evicts the device over and over (shooting every
  *   mapping down, giving the pages back), another maps a second view of
  *   the object, reads it, splits it with mprotect and unmaps it (closing
  *   VMAs, the last-close path included when the race allows), and a forked
  *   child reads the object through its copy of the mapping;
  * - then the handle is closed while the mapping still holds the object, and
- *   every quarter must read back its own pattern, through the mapping and
+ *   every page must read back its own pattern, through the mapping and
  *   through a fresh one.
  *
  * ph_vgem only (eviction and the counters are ours). Each subtest ends with
@@ -44,6 +45,7 @@
 #define WRITERS 4
 #define SMALL_OBJECT (64 * 4096)
 #define HUGE_OBJECT (8u << 20)
+#define HUGE_ALIGN (2u << 20)
 
 enum path { PATH_GEM, PATH_DMABUF, PATH_IMPORT };
 
@@ -74,18 +76,32 @@ static void round_fail(struct round *r, const char *what, int err)
 	pthread_mutex_unlock(&r->lock);
 }
 
-static uint32_t seed_of(unsigned int index)
+/* Page @page of the object holds words counting up from this. */
+static uint32_t seed_of(size_t page)
 {
-	return 0x10000000u * (index + 1);
+	return 0x10000000u + (uint32_t)page * 1024;
 }
 
+/*
+ * Writer @index owns every WRITERS-th page, so all writers fault the same
+ * page tables and PMDs at once. Each page must read as zeroes first (the
+ * object is fresh), then gets its own pattern.
+ */
 static void *writer_run(void *arg)
 {
 	struct writer *w = arg;
-	size_t quarter = w->r->size / WRITERS;
+	struct round *r = w->r;
 
-	pthread_barrier_wait(&w->r->go);
-	fill_pattern(w->r->map + w->index * quarter, quarter, seed_of(w->index));
+	pthread_barrier_wait(&r->go);
+	for (size_t page = w->index; page < r->size / 4096; page += WRITERS) {
+		uint8_t *p = r->map + page * 4096;
+
+		if (!is_zeroed(p, 4096)) {
+			round_fail(r, "a page of a fresh object is not zero", EIO);
+			return NULL;
+		}
+		fill_pattern(p, 4096, seed_of(page));
+	}
 	return NULL;
 }
 
@@ -165,23 +181,32 @@ static uint8_t *map_path(enum path path, struct round *r, int *dmabuf, uint32_t 
 		return dumb_mmap(r->fd, r->handle, r->size, PROT_READ | PROT_WRITE);
 	*dmabuf = prime_handle_to_fd_for_mmap(r->fd, r->handle);
 	if (path == PATH_DMABUF) {
-		ptr = mmap(NULL, r->size, PROT_READ | PROT_WRITE, MAP_SHARED, *dmabuf, 0);
-		igt_assert(ptr != MAP_FAILED);
+		/* 2 MiB-aligned, as the GEM mmap is, so huge pages map with PMDs. */
+		size_t len = r->size + HUGE_ALIGN;
+		uint8_t *base = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		uint8_t *aligned;
+
+		igt_assert(base != MAP_FAILED);
+		aligned = (uint8_t *)(((uintptr_t)base + HUGE_ALIGN - 1) & ~(uintptr_t)(HUGE_ALIGN - 1));
+		ptr = mmap(aligned, r->size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, *dmabuf, 0);
+		igt_assert(ptr == aligned);
+		if (aligned > base)
+			munmap(base, aligned - base);
+		munmap(aligned + r->size, base + len - (aligned + r->size));
 		return ptr;
 	}
 	*imported = prime_fd_to_handle(r->importer, *dmabuf);
 	return dumb_mmap(r->importer, *imported, r->size, PROT_READ | PROT_WRITE);
 }
 
-static void assert_quarters(const uint8_t *ptr, size_t size, const char *through)
+static void assert_pages(const uint8_t *ptr, size_t size, const char *through)
 {
-	size_t quarter = size / WRITERS;
+	for (size_t page = 0; page < size / 4096; page++) {
+		const uint8_t *p = ptr + page * 4096;
+		long bad = check_pattern(p, 4096, seed_of(page));
 
-	for (unsigned int i = 0; i < WRITERS; i++) {
-		long bad = check_pattern(ptr + i * quarter, quarter, seed_of(i));
-
-		igt_assert_f(bad < 0, "quarter %u read through %s: word %ld is 0x%08x", i, through,
-			     bad, ((const uint32_t *)(ptr + i * quarter))[bad]);
+		igt_assert_f(bad < 0, "page %zu read through %s: word %ld is 0x%08x", page, through,
+			     bad, ((const uint32_t *)p)[bad]);
 	}
 }
 
@@ -240,9 +265,9 @@ static void fault_races(enum path path, size_t size)
 			close(dmabuf);
 		again = dumb_mmap(r.fd, r.handle, size, PROT_READ);
 		gem_close(r.fd, r.handle);
-		assert_quarters(r.map, size, "the raced mapping");
+		assert_pages(r.map, size, "the raced mapping");
 		ph_evict(r.fd);
-		assert_quarters(again, size, "a fresh GEM mmap after eviction");
+		assert_pages(again, size, "a fresh GEM mmap after eviction");
 		munmap(again, size);
 		munmap(r.map, size);
 		pthread_barrier_destroy(&r.go);
