@@ -518,6 +518,62 @@ static void check_contiguous_charged_to_memcg(void)
 	igt_assert_lte(created, MEMCG_LIMIT >> 20);
 }
 
+/*
+ * One file may hold handles to at most contiguous_mib_per_file MiB of
+ * contiguous objects; closing handles gives the room back, and another file
+ * has its own.
+ */
+#define PER_FILE_PARAM "/sys/module/ph_edu/parameters/contiguous_mib_per_file"
+
+static void check_contiguous_bounded_per_file(void)
+{
+	char saved[32] = "";
+	uint32_t handles[8], handle;
+	int fd, other, n, i, got, shmem, elsewhere, again;
+	FILE *f = fopen(PER_FILE_PARAM, "r");
+
+	igt_assert_f(f, "cannot read %s", PER_FILE_PARAM);
+	igt_assert(fgets(saved, sizeof(saved), f));
+	fclose(f);
+	igt_assert(write_str(PER_FILE_PARAM, "4"));
+	fd = drm_open_device(DRIVER_PH_EDU, 0, DRM_NODE_RENDER);
+	other = drm_open_device(DRIVER_PH_EDU, 0, DRM_NODE_RENDER);
+	igt_assert_lte(0, fd);
+	igt_assert_lte(0, other);
+
+	for (n = 0; n < 8; n++)
+		if (__edu_create(fd, 1 << 20, PH_EDU_CREATE_CONTIGUOUS, &handles[n]))
+			break;
+	got = __edu_create(fd, 1 << 20, PH_EDU_CREATE_CONTIGUOUS, &handle);
+	/* Shmem objects do not count, another file has its own room. */
+	shmem = __edu_create(fd, 1 << 20, 0, &handle);
+	if (!shmem)
+		gem_close(fd, handle);
+	elsewhere = __edu_create(other, 1 << 20, PH_EDU_CREATE_CONTIGUOUS, &handle);
+	if (!elsewhere)
+		gem_close(other, handle);
+	/* Closing a handle gives its room back. */
+	again = -1;
+	if (n) {
+		gem_close(fd, handles[0]);
+		again = __edu_create(fd, 1 << 20, PH_EDU_CREATE_CONTIGUOUS, &handles[0]);
+		if (again)
+			handles[0] = handles[--n];
+	}
+	for (i = 0; i < n; i++)
+		gem_close(fd, handles[i]);
+	close(other);
+	close(fd);
+	/* Restored before any assertion: later tests need the default. */
+	igt_assert(write_str(PER_FILE_PARAM, saved));
+	igt_info("a file bounded to 4 MiB created %d contiguous MiB, then %d\n", n, got);
+	igt_assert_eq(n, 4);
+	igt_assert_eq(got, -ENOMEM);
+	igt_assert_eq(shmem, 0);
+	igt_assert_eq(elsewhere, 0);
+	igt_assert_eq(again, 0);
+}
+
 igt_main
 {
 	igt_describe("CREATE refuses unknown flags and impossible sizes, leaking nothing.");
@@ -574,4 +630,8 @@ igt_main
 	igt_describe("Contiguous blocks count against the creator's memory cgroup limit.");
 	igt_subtest("contiguous-charged-to-memcg")
 		check_contiguous_charged_to_memcg();
+
+	igt_describe("A file holds at most contiguous_mib_per_file MiB of contiguous objects.");
+	igt_subtest("contiguous-bounded-per-file")
+		check_contiguous_bounded_per_file();
 }
