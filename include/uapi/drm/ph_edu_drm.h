@@ -124,7 +124,11 @@ struct ph_edu_checksum {
  *
  * Errors: -EINVAL for unknown @flags or a zero @size; -ENOMEM when no block
  * of that size is free (contiguous blocks are limited to what the page
- * allocator hands out at once, 4 MiB on these kernels, unless CMA is set up).
+ * allocator hands out at once, 4 MiB on these kernels, unless CMA is set up),
+ * when the caller's memory cgroup cannot take it (contiguous blocks are
+ * charged to it), or when the file would then hold handles to more
+ * contiguous memory than the module parameter contiguous_mib_per_file
+ * allows (256 MiB by default).
  */
 struct ph_edu_create {
 	__u64 size;
