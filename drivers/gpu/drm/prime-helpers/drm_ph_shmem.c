@@ -247,18 +247,6 @@ static unsigned int drm_ph_max_segment(struct device *dev)
 	return max_t(size_t, round_down(min_t(size_t, max, UINT_MAX), PAGE_SIZE), PAGE_SIZE);
 }
 
-/* Entries @pages needs when no segment may be longer than @max. */
-static unsigned int drm_ph_split_nents(struct sg_table *pages, unsigned int max)
-{
-	struct scatterlist *sg;
-	unsigned int i, n = 0;
-
-	/* In 64 bits: a segment may be up to 4 GiB long, near UINT_MAX. */
-	for_each_sgtable_sg(pages, sg, i)
-		n += DIV_ROUND_UP_ULL((u64)sg->length, max);
-	return n;
-}
-
 /**
  * drm_ph_shmem_map_for_device - DMA-map an object's pages for a device
  * @phobj: a shmem or DMA object, pinned by the caller for as long as the
@@ -267,11 +255,12 @@ static unsigned int drm_ph_split_nents(struct sg_table *pages, unsigned int max)
  * @dir: the direction of the mapping
  * @attrs: DMA attributes, e.g. %DMA_ATTR_SKIP_CPU_SYNC when the caller syncs
  *
- * Maps a private copy of the object's page list, its segments cut to what
- * @dev takes (dma_get_max_seg_size(), and dma_max_mapping_size() for
- * bounce buffering): the object's own table is built once and may have
- * segments of a whole huge page. Every device, exporter or importer, gets a
- * table within its own limits.
+ * Maps a new table of the object's pages, physically contiguous pages merged
+ * up to what @dev takes (dma_get_max_seg_size(), and dma_max_mapping_size()
+ * for bounce buffering), where the object's own table
+ * (drm_ph_shmem_get_pages_sgt()) may have segments of a whole huge page or
+ * more. Every device, exporter or importer, gets a table within its own
+ * limits.
  *
  * Locking: takes &drm_ph_object.lock.
  *
@@ -281,36 +270,27 @@ static unsigned int drm_ph_split_nents(struct sg_table *pages, unsigned int max)
 struct sg_table *drm_ph_shmem_map_for_device(struct drm_ph_object *phobj, struct device *dev,
 					     enum dma_data_direction dir, unsigned long attrs)
 {
-	unsigned int i, max = drm_ph_max_segment(dev);
-	struct scatterlist *src, *dst;
-	struct sg_table *pages_sgt, *sgt;
+	struct sg_table *sgt;
 	int ret;
 
-	sgt = kmalloc(sizeof(*sgt), GFP_KERNEL);
+	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
 	if (!sgt)
 		return ERR_PTR(-ENOMEM);
 
+	/* The kernel's helper merges contiguous pages up to @dev's limit. */
 	mutex_lock(&phobj->lock);
-	pages_sgt = drm_ph_shmem_sgt_locked(phobj);
-	if (IS_ERR(pages_sgt)) {
-		ret = PTR_ERR(pages_sgt);
-		goto err_unlock;
-	}
-	ret = sg_alloc_table(sgt, drm_ph_split_nents(pages_sgt, max), GFP_KERNEL);
-	if (ret)
-		goto err_unlock;
-	dst = sgt->sgl;
-	for_each_sgtable_sg(pages_sgt, src, i) {
-		u64 off;
-
-		for (off = 0; off < src->length; off += max) {
-			/* The page list's segments start on page boundaries. */
-			sg_set_page(dst, nth_page(sg_page(src), off >> PAGE_SHIFT),
-				    min_t(u64, max, src->length - off), src->offset);
-			dst = sg_next(dst);
-		}
-	}
+	if (WARN_ON_ONCE(!phobj->pages))
+		ret = -EINVAL;
+	else
+		ret = sg_alloc_table_from_pages_segment(sgt, phobj->pages,
+							drm_ph_shmem_npages(phobj), 0,
+							phobj->base.size,
+							drm_ph_max_segment(dev), GFP_KERNEL);
 	mutex_unlock(&phobj->lock);
+	if (ret) {
+		kfree(sgt);
+		return ERR_PTR(ret);
+	}
 
 	ret = dma_map_sgtable(dev, sgt, dir, attrs);
 	if (ret) {
@@ -319,11 +299,6 @@ struct sg_table *drm_ph_shmem_map_for_device(struct drm_ph_object *phobj, struct
 		return ERR_PTR(ret);
 	}
 	return sgt;
-
-err_unlock:
-	mutex_unlock(&phobj->lock);
-	kfree(sgt);
-	return ERR_PTR(ret);
 }
 EXPORT_SYMBOL_NS_GPL(drm_ph_shmem_map_for_device, DRM_PRIME_HELPERS);
 
