@@ -29,6 +29,14 @@ SELFTEST_BINS := $(patsubst tests/bench/guest/%.c,$(BUILD)/tests/bench/%,$(wildc
 # make bench's programs (tests/perf/), run in the guest under /perf.
 PERF_BINS := $(patsubst tests/perf/%.c,$(BUILD)/tests/perf/%,$(wildcard tests/perf/*.c))
 
+# Each program's subtests, recorded when it is built (the host runs the same
+# x86-64 binaries): the judge fails every listed subtest that reports no
+# result, whatever the program's exit status says.
+LIST_DIR := $(BUILD)/tests/lists
+LIST_SUBTESTS = @mkdir -p $(LIST_DIR) && $@ --list-subtests >$(LIST_DIR)/$(notdir $@).tmp && \
+	mv $(LIST_DIR)/$(notdir $@).tmp $(LIST_DIR)/$(notdir $@) || \
+	{ rm -f $@; echo "error: $@ --list-subtests failed; fix the program's subtest list"; exit 1; }
+
 .PHONY: help deps modules tests lint htmldocs install debug-kernel check bench demo shell clean
 
 help:
@@ -69,10 +77,12 @@ $(BUILD)/tests/igt/mesa_%: tests/igt/mesa_%.c $(IGT_LIB_OBJS) $(IGT_LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $(shell pkg-config --cflags $(MESA_PKGS) 2>/dev/null) $< $(IGT_LIB_OBJS) \
 		$(TEST_LDLIBS) $(shell pkg-config --libs $(MESA_PKGS) 2>/dev/null) -o $@
+	$(LIST_SUBTESTS)
 
 $(BUILD)/tests/igt/%: tests/igt/%.c $(IGT_LIB_OBJS) $(IGT_LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $< $(IGT_LIB_OBJS) $(TEST_LDLIBS) -o $@
+	$(LIST_SUBTESTS)
 
 $(BUILD)/tests/demo/%: tests/demo/%.c $(IGT_LIB_OBJS) $(IGT_LIB_HDRS)
 	@mkdir -p $(dir $@)
@@ -81,6 +91,7 @@ $(BUILD)/tests/demo/%: tests/demo/%.c $(IGT_LIB_OBJS) $(IGT_LIB_HDRS)
 $(BUILD)/tests/bench/%: tests/bench/guest/%.c $(IGT_LIB_OBJS) $(IGT_LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $< $(IGT_LIB_OBJS) $(TEST_LDLIBS) -o $@
+	$(LIST_SUBTESTS)
 
 $(BUILD)/tests/perf/%: tests/perf/%.c tests/perf/perf.h $(IGT_LIB_OBJS) $(IGT_LIB_HDRS)
 	@mkdir -p $(dir $@)

@@ -16,6 +16,8 @@ out=$PH_BUILD/$line
 mkdir -p "$out"
 # Refresh the mirror: drop links whose source is gone, add new ones.
 find "$out" -xtype l -delete 2>/dev/null || true
+# The bench's payload modules are renamed at times: never keep a stale one.
+rm -f "$out"/tests/bench/*.ko
 for d in drivers include tests/bench Kbuild; do
 	[ -e "$PH_ROOT/$d" ] || continue
 	mkdir -p "$out/$(dirname "$d")"

@@ -7,8 +7,8 @@
 # @KMEMLEAK, @DMESG lines and @END. Options come from the kernel command line:
 #   ph.tests=GLOB[,GLOB]  test programs to run (default: all)
 #   ph.timeout=SECONDS    per-program timeout (default 300)
-#   ph.mode=check|shell|demo|bench[REPS]|selftest-fail|selftest-warn|selftest-hang|selftest-timeout|
-#           selftest-screen
+#   ph.mode=check|shell|demo|bench[REPS]|selftest-fail|selftest-hang|selftest-timeout|
+#           selftest-screen|selftest-prog-NAME|selftest-module-WHAT
 
 /bin/busybox --install -s /bin
 export PATH=/bin LD_LIBRARY_PATH=/lib/x86_64-linux-gnu
@@ -39,10 +39,14 @@ KMEMLEAK=/sys/kernel/debug/kmemleak
 # Forget what boot itself left behind: only leaks made by the tests count.
 [ -w $KMEMLEAK ] && { echo scan >$KMEMLEAK; echo clear >$KMEMLEAK; }
 
-# load DIR FILE [PARAM=VALUE...]
+# load DIR FILE [PARAM=VALUE...]: also passes MODULE.PARAM=VALUE arguments of
+# the kernel command line, as modprobe would (a boot kind sets them).
 load() {
 	dir=$1 file=$2
 	shift 2
+	for arg in $(cat /proc/cmdline); do
+		case $arg in "${file%.ko}".*=*) set -- "$@" "${arg#"${file%.ko}".}" ;; esac
+	done
 	if insmod "$dir/$file" "$@" 2>/tmp/insmod.err; then
 		emit "@LOAD ok $file"
 	else
@@ -128,7 +132,11 @@ bench*)
 selftest-fail) run_program /selftests/bench_selftest_fail ;;
 selftest-timeout) run_program /selftests/bench_selftest_hang ;;
 selftest-screen) run_program /selftests/bench_selftest_screen ;;
-selftest-warn) load /selftests ph_selftest_warn.ko ;;
+selftest-prog-*) run_program "/selftests/bench_selftest_${MODE#selftest-prog-}" ;;
+selftest-module-*)
+	load /selftests ph_selftest_misuse.ko "what=${MODE#selftest-module-}"
+	echo ph_selftest_misuse.ko >>/etc/ph/our-modules	# it must unload too
+	;;
 selftest-hang)
 	say "bench self-test: hanging on purpose"
 	while :; do sleep 3600; done
@@ -145,7 +153,6 @@ tac /etc/ph/our-modules | while read -r m rest; do
 		say "unloading $mod failed: $(cat /tmp/rmmod.err)"
 	fi
 done
-[ -e /sys/module/ph_selftest_warn ] && rmmod ph_selftest_warn
 
 if [ -w $KMEMLEAK ]; then
 	say "kmemleak scan"

@@ -2,15 +2,19 @@
 # SPDX-License-Identifier: GPL-2.0
 """Judge one guest run: subtest results plus the kernel's own verdict.
 
-Reads OUTDIR/records.log (the guest's record channel), console.log and status
-(written by run-guest.sh). Every subtest is a result; so is each guest-level
-check (boot, module load/unload, clean kernel log, taint, kmemleak, no hang).
-Prints failures with what to do next, writes a JSON file, and exits 1 if
-anything failed.
+Reads OUTDIR/records.log (the guest's record channel), console.log, status and
+expected (written by run-guest.sh). Every subtest is a result; so is each
+guest-level check (boot, module load/unload, clean kernel log, taint,
+kmemleak, no hang). It fails closed: every subtest in `expected` (the
+programs' --list-subtests, recorded at build time) without a result fails,
+as does a result nobody listed, and missing files fail the run. Prints
+failures with what to do next, writes a JSON file, and exits 1 if anything
+failed.
 
 usage: judge.py LINE OUTDIR JSON_OUT [--expect-fail]
 """
 import json
+import os
 import re
 import sys
 
@@ -42,7 +46,16 @@ BAD_LOG = [
     (re.compile(r"sleeping function called from invalid context"), "sleep in atomic context"),
     (re.compile(r"DMA-API: "), "DMA-API debug report"),
     (re.compile(r"\bbad pmd\b"), "bad page-table entry"),
+    (re.compile(r"kernel BUG at"), "kernel BUG"),
+    (re.compile(r"Bad page (state|map)"), "bad page"),
+    (re.compile(r"ODEBUG: "), "debug-objects report"),
+    (re.compile(r"detected stalls? on CPUs?/tasks|rcu_.*self-detected stall"), "RCU stall"),
+    (re.compile(r"soft lockup|hard LOCKUP"), "lockup"),
+    (re.compile(r"Out of memory: Killed process|invoked oom-killer"), "OOM killer"),
 ]
+# A kernel line on the console: printk's timestamp (PRINTK_TIME on every line
+# we boot). Program output shares the console and is not scanned.
+KERNEL_CONSOLE_LINE = re.compile(r"^\[\s*\d+\.\d+\] ")
 # Taint flags allowed: O (out-of-tree module, 4096), E (unsigned module, 8192)
 # and N (a KUnit test module was loaded, 262144: our suites, on the debug line).
 ALLOWED_TAINT = 4096 | 8192 | 262144
@@ -52,7 +65,13 @@ TAINT_LETTERS = "PFSRMBUDAWCIOELKXTN"
 def main():
     line, outdir, json_out = sys.argv[1:4]
     expect_fail = "--expect-fail" in sys.argv
+    missing = [f for f in ("records.log", "console.log", "status", "expected")
+               if not os.path.isfile(f"{outdir}/{f}")]
+    if missing:
+        return judge_nothing(line, json_out, f"{outdir} has no {', '.join(missing)}: run-guest.sh did not"
+                             " finish the boot (see its messages above)")
     records = open(f"{outdir}/records.log", errors="replace").read().splitlines()
+    expected = [e for e in open(f"{outdir}/expected").read().splitlines() if e]
     try:  # verdicts the host added while the guest ran (screen checks)
         host_records = open(f"{outdir}/host-records.log").read().splitlines()
     except OSError:
@@ -76,7 +95,6 @@ def main():
     begun = any(r.startswith("@BEGIN") for r in records)
     ended = any(r.startswith("@END") for r in records)
     dmesg = [r[len("@DMESG "):] for r in records if r.startswith("@DMESG ")]
-    log = dmesg if dmesg else console  # a dead guest only left its console
 
     add("guest/boot", begun, "" if begun else "the guest never reached /init")
     load_fail = [r for r in records if r.startswith("@LOAD fail")]
@@ -102,6 +120,26 @@ def main():
         if f and f[0] == "@SCREEN" and len(f) >= 3 and not any(
                 n == f"{f[1]}/screen-{f[2]}" for n, _, _ in results):
             add(f"{f[1]}/screen-{f[2]}", False, "the host gave no verdict for this screen check")
+    # Fail closed: what was listed must report, and only what was listed.
+    listed_progs = {e.split("/", 1)[0] for e in expected}
+    reported = {n for n, _, _ in results}
+    for e in expected:
+        if e in reported:
+            continue
+        prog = e.split("/", 1)[0]
+        rc = exits.get(prog)
+        why = ("the program never started" if prog not in started else
+               "the guest died or hung while it ran" if rc is None else
+               "killed by the per-program timeout" if rc == 137 else
+               f"the program exited with status {rc} before this subtest reported"
+               " (a crash, an exit or a return inside a subtest)")
+        add(e, False, f"listed by {prog} --list-subtests but no result: {why}")
+    for r in records:
+        f = r.split(" ", 3)
+        if f[0] == "@RESULT" and len(f) == 4 and f"{f[1]}/{f[2]}" not in expected:
+            add(f"{f[1]}/{f[2]}/(unlisted)", False,
+                f"a result for a subtest that {f[1]} --list-subtests does not list"
+                if f[1] in listed_progs else f"{f[1]} was not expected to run in this boot")
     for prog in started:
         rc = exits.get(prog)
         failed_sub = any(n.startswith(prog + "/") and r == "fail" for n, r, _ in results)
@@ -121,10 +159,15 @@ def main():
         "" if ended else f"guest {'hung and was killed' if status == 'hung' else 'stopped early'}"
         f" after {wall} s")
 
-    bad = []
-    for l in log:
+    # The console and dmesg together: the ring buffer may have wrapped, and a
+    # guest that died never sent its dmesg; a line in both is reported once.
+    bad, seen = [], set()
+    kernel_lines = dmesg + [l for l in console if KERNEL_CONSOLE_LINE.match(l)]
+    for l in kernel_lines:
+        text = KERNEL_CONSOLE_LINE.sub("", l).strip()
         for rx, what in BAD_LOG:
-            if rx.search(l):
+            if rx.search(l) and text not in seen:
+                seen.add(text)
                 bad.append(f"{what}: {l.strip()}")
                 break
     add("guest/kernel-log-clean", not bad, "\n".join(bad[:20]))
@@ -193,6 +236,18 @@ def main():
               f" (console.log, records.log); 'make shell KERNEL={line}' gives a guest shell")
     print(f"{line}: {passed} passed, {failed} failed, {skipped} skipped ({wall} s)")
     return 1 if failed else 0
+
+
+def judge_nothing(line, json_out, why):
+    """A run that left nothing to judge is one failure, never a pass."""
+    with open(json_out, "w") as f:
+        json.dump({"kernel": line, "status": "missing", "wall_seconds": 0, "passed": 0, "failed": 1,
+                   "skipped": 0, "counts": {},
+                   "results": [{"name": "guest/run-files", "result": "fail", "detail": why}]}, f, indent=1)
+    print(f"FAIL {line}: guest/run-files\n     {why}")
+    print(f"next: rerun with 'make check KERNEL={line.split('-')[0]}'")
+    print(f"{line}: 0 passed, 1 failed, 0 skipped (0 s)")
+    return 1
 
 
 def program_output(console, prog):

@@ -101,3 +101,24 @@ kernel_source_tools() {
 	fi
 	echo "$dir"
 }
+
+# add_counts JSON: add one results file to the totals (total_pass, _fail,
+# _skip and the work counters, which the caller starts at 0). A file that is
+# missing or unreadable is one failure, never nothing.
+add_counts() {
+	local json=$1 counts p f s fp si fc
+	if ! counts=$(python3 -c 'import json,sys
+d = json.load(open(sys.argv[1])); c = d.get("counts", {})
+print(int(d["passed"]), int(d["failed"]), int(d["skipped"]),
+      c.get("fault_points", 0), c.get("stress_iterations", 0), c.get("fuzz_calls", 0))' "$json" 2>/dev/null); then
+		log check "FAIL: results file $json is missing or unreadable: counted as one failure"
+		log check "next: its step or boot did not finish; see the messages above it"
+		total_fail=$((total_fail + 1))
+		return
+	fi
+	read -r p f s fp si fc <<<"$counts"
+	total_pass=$((total_pass + p)) total_fail=$((total_fail + f)) total_skip=$((total_skip + s))
+	total_fault_points=$((total_fault_points + fp))
+	total_stress_iterations=$((total_stress_iterations + si))
+	total_fuzz_calls=$((total_fuzz_calls + fc))
+}

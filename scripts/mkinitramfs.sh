@@ -111,6 +111,8 @@ done
 
 echo "$line $abi" >"$stage/etc/ph/kernel"
 (cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/initrd.gz"
+# What this initramfs can run, for run-guest.sh's list of expected results.
+ls "$stage/tests" >"$out/initrd.programs"
 log initrd "$line: $(du -h "$out/initrd.gz" | cut -f1) ($(wc -l <"$stage/etc/ph/stock-modules") stock modules, $(ls "$stage/tests" | wc -l) test programs)"
 
 # The Mesa guest: only the mesa_* programs, plus Mesa's software driver
@@ -125,4 +127,5 @@ multiarch=/usr/lib/x86_64-linux-gnu
 copy_with_libs "$stage"/tests/* "$multiarch/dri/kms_swrast_dri.so" "$multiarch/dri/swrast_dri.so" \
 	"$multiarch/libEGL_mesa.so.0" /usr/share/glvnd/egl_vendor.d/50_mesa.json
 (cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/initrd-mesa.gz"
+ls "$stage/tests" >"$out/initrd-mesa.programs"
 log initrd "$line: Mesa guest $(du -h "$out/initrd-mesa.gz" | cut -f1) ($(ls "$stage/tests" | wc -l) program(s))"

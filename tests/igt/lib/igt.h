@@ -34,6 +34,7 @@ int igt_exit(void);
 bool igt_subtest_begin(const char *name);
 void igt_subtest_done(void) __attribute__((noreturn));
 void igt_describe_set(const char *description);
+bool igt_only_list_subtests(void);
 bool igt_fixture_begin(void);
 void igt_fixture_end(void);
 

@@ -85,6 +85,11 @@ static bool selected(const char *name)
 	return hit;
 }
 
+bool igt_only_list_subtests(void)
+{
+	return list_only;
+}
+
 void igt_describe_set(const char *description)
 {
 	describe_next = description;
