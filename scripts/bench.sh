@@ -37,7 +37,7 @@ for line in $lines; do
 	# shellcheck disable=SC2254 # $progs is a glob on purpose
 	case $attach in $progs)
 		log bench "$line: booting without the IOMMU (perf_attach)"
-		PH_IOMMU=off bash "$PH_ROOT/scripts/run-guest.sh" "$line" "$run-noiommu" "bench$reps" \
+		PH_BOOT=noiommu bash "$PH_ROOT/scripts/run-guest.sh" "$line" "$run-noiommu" "bench$reps" \
 			perf_attach 300
 		runs+=("$run-noiommu") ;;
 	esac

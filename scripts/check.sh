@@ -43,14 +43,17 @@ step_selected() {
 	return 1
 }
 
-add_counts() {
-	local json=$1
-	read -r p f s < <(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["passed"], d["failed"], d["skipped"])' "$json")
-	total_pass=$((total_pass + p)) total_fail=$((total_fail + f)) total_skip=$((total_skip + s))
-	read -r fp si fc < <(python3 -c 'import json,sys; c=json.load(open(sys.argv[1])).get("counts", {}); print(c.get("fault_points", 0), c.get("stress_iterations", 0), c.get("fuzz_calls", 0))' "$json")
-	total_fault_points=$((total_fault_points + fp))
-	total_stress_iterations=$((total_stress_iterations + si))
-	total_fuzz_calls=$((total_fuzz_calls + fc))
+# guest_run LABEL LINE OUTDIR GLOB: boot LINE's guest in check mode with the
+# programs GLOB selects (PH_BOOT and PH_INITRD pass through), judge
+# it into $results/LABEL.json and count it. A runner that fails is a failure.
+guest_run() {
+	local label=$1 line=$2 out=$3 glob=$4
+	if ! bash "$PH_ROOT/scripts/run-guest.sh" "$line" "$out" check "$glob" "$(timeout_for "$line")"; then
+		log check "FAIL: run-guest.sh failed for $label: counted as one failure"
+		total_fail=$((total_fail + 1))
+	fi
+	python3 "$PH_ROOT/scripts/judge.py" "$label" "$out" "$results/$label.json"
+	add_counts "$results/$label.json"
 }
 
 if [ "$mode" = shell ]; then
@@ -117,11 +120,8 @@ for line in $lines; do
 		continue
 	fi
 	if [ $main_boot = 1 ]; then
-		out=$PH_BUILD/$line/run
 		log guest "$line: booting (tests: ${tests:-all})"
-		bash "$PH_ROOT/scripts/run-guest.sh" "$line" "$out" check "${tests:-*}" "$(timeout_for "$line")"
-		python3 "$PH_ROOT/scripts/judge.py" "$line" "$out" "$results/$line.json"
-		add_counts "$results/$line.json"
+		guest_run "$line" "$line" "$PH_BUILD/$line/run" "${tests:-*}"
 	fi
 
 	# DMA-engine tests also run in a boot without the IOMMU, where the
@@ -129,21 +129,20 @@ for line in $lines; do
 	if ls "$PH_BUILD"/tests/igt/prime_edu* >/dev/null 2>&1 && [ $main_boot = 1 ] &&
 		step_selected prime_edu; then
 		log guest "$line: booting without the IOMMU (tests: prime_edu*)"
-		PH_IOMMU=off bash "$PH_ROOT/scripts/run-guest.sh" "$line" "$PH_BUILD/$line/run-noiommu" check \
-			'prime_edu*' "$(timeout_for "$line")"
-		python3 "$PH_ROOT/scripts/judge.py" "$line-noiommu" "$PH_BUILD/$line/run-noiommu" \
-			"$results/$line-noiommu.json"
-		add_counts "$results/$line-noiommu.json"
+		PH_BOOT=noiommu guest_run "$line-noiommu" "$line" "$PH_BUILD/$line/run-noiommu" 'prime_edu*'
+		# Bounce buffers make every missing sync lose data; a strict
+		# IOMMU makes every DMA after its unmap fault.
+		log guest "$line: booting with swiotlb=force (tests: prime_edu*)"
+		PH_BOOT=swiotlb guest_run "$line-swiotlb" "$line" "$PH_BUILD/$line/run-swiotlb" 'prime_edu*'
+		log guest "$line: booting with iommu.strict=1 (tests: prime_edu*)"
+		PH_BOOT=strict guest_run "$line-strict" "$line" "$PH_BUILD/$line/run-strict" 'prime_edu*'
 	fi
 
 	# Mesa clients run in their own, much larger, initramfs.
 	if [ -f "$PH_BUILD/$line/initrd-mesa.gz" ] && [ $mesa_boot = 1 ]; then
 		log guest "$line: booting the Mesa guest (tests: mesa_*)"
-		PH_INITRD=$PH_BUILD/$line/initrd-mesa.gz bash "$PH_ROOT/scripts/run-guest.sh" "$line" \
-			"$PH_BUILD/$line/run-mesa" check 'mesa_*' "$(timeout_for "$line")"
-		python3 "$PH_ROOT/scripts/judge.py" "$line-mesa" "$PH_BUILD/$line/run-mesa" \
-			"$results/$line-mesa.json"
-		add_counts "$results/$line-mesa.json"
+		PH_INITRD=$PH_BUILD/$line/initrd-mesa.gz guest_run "$line-mesa" "$line" \
+			"$PH_BUILD/$line/run-mesa" 'mesa_*'
 	fi
 done
 
@@ -163,6 +162,16 @@ first_line_step() {
 	fi
 }
 first_line_step bench_selftest bench-selftest.sh "the bench self-tests"
+# The cases that need the debug line's checkers (kmemleak, DMA-API debug).
+if step_selected bench_selftest && [[ " $all_lines " == *" debug "* ]]; then
+	if [ -f "$PH_BUILD/debug/initrd.gz" ] || prepare debug; then
+		bash "$PH_ROOT/scripts/bench-selftest.sh" debug "$results/bench_selftest-debug.json"
+		add_counts "$results/bench_selftest-debug.json"
+	else
+		log check "debug: build failed, the debug bench self-tests counted as one failure"
+		total_fail=$((total_fail + 1))
+	fi
+fi
 # One repetition of every benchmark, so make bench cannot rot unnoticed.
 first_line_step bench_smoke bench-smoke.sh "the bench smoke run"
 
@@ -171,6 +180,8 @@ if [ "$ran_something" = 0 ]; then
 	echo "next:  'make check' lists nothing to run for it; programs are tests/igt/*.c, steps are lint, htmldocs, dkms, bench_selftest, bench_smoke"
 	total_fail=$((total_fail + 1))
 fi
+# What the totals count, before the one summary line.
+python3 "$PH_ROOT/scripts/count-results.py" "$results"
 echo "counts: $total_fault_points fault-injection points exercised, $total_stress_iterations stress iterations, $total_fuzz_calls fuzzer calls"
 echo "check: $total_pass passed, $total_fail failed, $total_skip skipped"
 [ "$total_fail" -eq 0 ]

@@ -5,8 +5,8 @@
 # stays silent too long: a hang is reported, never counted as a pass.
 #   run-guest.sh LINE OUTDIR [MODE] [TESTS] [PER_TEST_TIMEOUT]
 # MODE is check (default), shell, or a bench self-test mode (guest-init.sh).
-# PH_IOMMU=off boots without the intel-iommu device (DMA goes untranslated);
-# PH_INITRD= boots another initramfs of the line (the Mesa guest's).
+# PH_BOOT= picks the kind of boot (see below); PH_INITRD= boots another
+# initramfs of the line (the Mesa guest's).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -18,11 +18,47 @@ esac
 initrd=${PH_INITRD:-$PH_BUILD/$line/initrd.gz}
 [ -f "$kernel" ] || die "no kernel image for $line at $kernel" "run 'make deps' or 'make debug-kernel'"
 [ -f "$initrd" ] || die "no initramfs for $line" "run 'make initramfs KERNEL=$line'"
+# Nothing of an earlier boot may be judged as this one's.
+rm -rf "$outdir"
 mkdir -p "$outdir"
 console=$outdir/console.log records=$outdir/records.log
 : >"$console"
 : >"$records"
 : >"$outdir/host-records.log"
+
+# expected: every subtest this boot must report, "PROGRAM/SUBTEST" per line,
+# from the lists recorded when the programs were built. A program that dies,
+# exits early or returns from inside a subtest leaves some without a result.
+# expect PROGRAM...: append the listed subtests of each program.
+expect() {
+	local p
+	for p in "$@"; do
+		[ -f "$PH_BUILD/tests/lists/$p" ] ||
+			die "no subtest list for $p" "run 'make tests' (it records each program's --list-subtests)"
+		sed "s|^|$p/|" "$PH_BUILD/tests/lists/$p" >>"$outdir/expected"
+	done
+}
+# selected NAME: the guest's rule (guest-init.sh): NAME matches a glob of TESTS.
+selected() {
+	local g globs
+	IFS=, read -ra globs <<<"$tests"
+	for g in "${globs[@]}"; do
+		# shellcheck disable=SC2254 # $g is a pattern on purpose
+		case $1 in $g) return 0 ;; esac
+	done
+	return 1
+}
+: >"$outdir/expected"
+case $mode in
+check)
+	[ -f "${initrd%.gz}.programs" ] ||
+		die "no program list next to $initrd" "run 'make initramfs KERNEL=$line' (mkinitramfs.sh writes it)"
+	while read -r p; do selected "$p" && expect "$p"; done <"${initrd%.gz}.programs"
+	;;
+selftest-fail | selftest-screen) expect "bench_selftest_${mode#selftest-}" ;;
+selftest-timeout) expect bench_selftest_hang ;;
+selftest-prog-*) expect "bench_selftest_${mode#selftest-prog-}" ;;
+esac
 
 # The demo also shows the console on the screen (cirrus' fbcon).
 screen=""
@@ -30,16 +66,38 @@ screen=""
 # no_timer_check: under TCG on a loaded host the IO-APIC timer check can fail
 # spuriously and panic the boot ("timer doesn't work through Interrupt-remapped
 # IO-APIC"); the guest has a working timer, so skip the check.
-iommu_dev=(-device intel-iommu) iommu_arg=intel_iommu=on
-[ "${PH_IOMMU:-on}" = off ] && iommu_dev=() iommu_arg=intel_iommu=off
-append="$screen console=ttyS0 panic=-1 no_timer_check $iommu_arg ph.mode=$mode ph.tests=$tests ph.timeout=$ptimeout"
+# PH_BOOT picks what the DMA and the memory of this boot are like:
+#   main      the intel-iommu translates every DMA of the devices
+#   noiommu   no IOMMU: the edu engine's 28 bits meet physical addresses
+#   swiotlb   no IOMMU, every streaming mapping bounced through swiotlb: a
+#             missing or misdirected sync loses data (the engine gets 32
+#             bits, so the bounce pool is within its reach; the pool is
+#             256 MiB, as a mapped 4 MiB import holds 4 MiB of it)
+#   strict    the IOMMU invalidates its TLB at every unmap (no lazy flush)
+#   pressure  the main boot with 1 GiB, zram swap and a memory cgroup
+#             (guest-init.sh sets them up)
+edu_dev=edu mem=2G
+case ${PH_BOOT:-main} in
+main | pressure) iommu_dev=(-device intel-iommu) boot_args=intel_iommu=on ;;
+noiommu) iommu_dev=() boot_args=intel_iommu=off ;;
+swiotlb)
+	iommu_dev=() boot_args="intel_iommu=off swiotlb=131072,force ph_edu.dma_bits=32"
+	edu_dev=edu,dma_mask=0xffffffff
+	;;
+strict) iommu_dev=(-device intel-iommu) boot_args="intel_iommu=on iommu.strict=1" ;;
+*) die "unknown PH_BOOT=$PH_BOOT" "use main, noiommu, swiotlb, strict or pressure" ;;
+esac
+[ "${PH_BOOT:-main}" = pressure ] && mem=1G boot_args="$boot_args ph.pressure=1"
+# The debug line's checkers that need switching on at boot.
+[ "$line" = debug ] && boot_args="$boot_args page_owner=on"
+append="$screen console=ttyS0 panic=-1 no_timer_check $boot_args ph.mode=$mode ph.tests=$tests ph.timeout=$ptimeout"
 # The bench backs all guest memory up front: otherwise the first guest use of
 # each page of RAM costs a host page fault, and whichever benchmark first needs
 # more memory than any before it pays for it (seen: 3x slower first touches).
 prealloc=()
 case $mode in bench*) prealloc=(-mem-prealloc) ;; esac
-qemu=(qemu-system-x86_64 -accel tcg -machine q35 -m 2G -smp 2 "${prealloc[@]}"
-	"${iommu_dev[@]}" -vga none -device cirrus-vga -device edu
+qemu=(qemu-system-x86_64 -accel tcg -machine q35 -m "$mem" -smp 2 "${prealloc[@]}"
+	"${iommu_dev[@]}" -vga none -device cirrus-vga -device "$edu_dev"
 	-kernel "$kernel" -initrd "$initrd" -display none -no-reboot
 	-qmp "unix:$outdir/qmp.sock,server=on,wait=off")
 

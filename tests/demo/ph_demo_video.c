@@ -107,7 +107,7 @@ int main(void)
 
 	step("ph_edu imports it; its DMA engine copies the top lines into a ph_edu buffer");
 	edu_src = prime_fd_to_handle(edu, dmabuf);
-	edu_dma_translated(edu, path, sizeof(path));
+	edu_dma_works(edu, path, sizeof(path));
 	printf("    device DMA: %s\n", path);
 	dumb_create(edu, &copy);
 	if (copy.pitch != frame.pitch)

@@ -10,7 +10,9 @@
  *
  * Without an IOMMU the engine reaches only the first 256 MiB of memory, so
  * ph_edu refuses foreign imports and copies with EIO: every subtest checks
- * the path its boot runs and says which one it is.
+ * the path its boot runs and says which one it is. In the swiotlb boot the
+ * engine gets 32 bits and every mapping is bounced: everything works, and
+ * a missing sync shows as lost data (prime_edu_sync).
  *
  * QEMU's engine takes 100 ms per transfer of at most 4 KiB, so the copies
  * move a few dozen KiB at chosen places of 4 MiB buffers, not whole buffers.
@@ -51,7 +53,8 @@ static const char *const exporter_key[EXP_COUNT] = {
 static const char *const exporter_name[EXP_COUNT] = { "ph-vgem", "stock-vgem", "ph-edu" };
 
 static int edu = -1;	/* the render node the ioctls go to */
-static bool translated;	/* this boot's DMA path */
+static bool dma_works;	/* this boot's DMA path */
+static bool bounced;	/* ... is swiotlb's: every mapping a bounce buffer */
 
 /* Opens the render node once, on the first subtest that runs, and says which path. */
 static void edu_setup(void)
@@ -61,7 +64,8 @@ static void edu_setup(void)
 	if (edu >= 0)
 		return;
 	edu = edu_open_render();
-	translated = edu_dma_translated(edu, path, sizeof(path));
+	dma_works = edu_dma_works(edu, path, sizeof(path));
+	bounced = strstr(path, "path: bounce") != NULL;
 	igt_info("DMA path of this boot: %s\n", path);
 }
 
@@ -84,6 +88,14 @@ static struct shared_bo shared_new(enum exporter e, size_t size)
 	struct shared_bo bo = { .size = size };
 
 	edu_setup();
+	/*
+	 * Upstream's exporter (drm_gem_prime_dmabuf_ops) syncs nothing for
+	 * CPU access and unmaps without a sync: behind bounce buffers a
+	 * device's writes never reach its pages. Not ours to fix; said here.
+	 */
+	if (e == EXP_STOCK_VGEM && bounced)
+		igt_skip("stock vgem's dma-bufs do no CPU-access syncs: under swiotlb=force "
+			 "the engine's writes never reach their pages (upstream behaviour)\n");
 	bo.fd = drm_open_card(exporter_key[e], 0);
 	bo.exp_handle = dumb_create_size(bo.fd, size).handle;
 	bo.cpu = dumb_mmap(bo.fd, bo.exp_handle, size, PROT_READ | PROT_WRITE);
@@ -99,7 +111,7 @@ static struct shared_bo shared_new_checked(enum exporter e, size_t size)
 {
 	struct shared_bo bo = shared_new(e, size);
 
-	if (translated || e == EXP_PH_EDU)
+	if (dma_works || e == EXP_PH_EDU)
 		igt_assert_eq(bo.import_err, 0);
 	else
 		igt_assert_eq(bo.import_err, -EIO);
@@ -116,6 +128,18 @@ static void shared_free(struct shared_bo *bo)
 	close(bo->fd);
 }
 
+/*
+ * CPU access to a shared buffer follows the dma-buf contract: writes between
+ * DMA_BUF_IOCTL_SYNC START and END, reads of what a device wrote after a
+ * START. With a coherent IOMMU nothing would notice if they did not; in the
+ * swiotlb boot the exporter's syncs are what carries the bytes.
+ */
+static void shared_cpu_read(struct shared_bo *bo)
+{
+	prime_sync_start(bo->dmabuf, false);
+	prime_sync_end(bo->dmabuf, false);
+}
+
 static void fill_random(uint8_t *p, size_t size, unsigned int seed)
 {
 	uint32_t x = seed * 2654435761u + 1;
@@ -127,6 +151,13 @@ static void fill_random(uint8_t *p, size_t size, unsigned int seed)
 		x ^= x << 5;
 		p[i] = x >> 24;
 	}
+}
+
+static void shared_fill(struct shared_bo *bo, unsigned int seed)
+{
+	prime_sync_start(bo->dmabuf, true);
+	fill_random(bo->cpu, bo->size, seed);
+	prime_sync_end(bo->dmabuf, true);
 }
 
 static void assert_same_bytes(const uint8_t *got, const uint8_t *want, size_t size,
@@ -167,8 +198,8 @@ static void copy_spans_and_check(struct shared_bo *src, struct shared_bo *dst)
 	unsigned int i;
 
 	igt_assert(want);
-	fill_random(src->cpu, src->size, 1);
-	fill_random(dst->cpu, dst->size, 2);
+	shared_fill(src, 1);
+	shared_fill(dst, 2);
 	memcpy(want, dst->cpu, dst->size);
 
 	for (i = 0; i < sizeof(spans) / sizeof(spans[0]); i++) {
@@ -192,6 +223,7 @@ static void copy_spans_and_check(struct shared_bo *src, struct shared_bo *dst)
 		igt_assert_lt(1, arg.dst_segments);
 		memcpy(want + spans[i].dst, src->cpu + spans[i].src, spans[i].len);
 	}
+	shared_cpu_read(dst);
 	assert_same_bytes(dst->cpu, want, dst->size, "destination after the copies");
 	free(want);
 }
@@ -207,7 +239,7 @@ static void check_copy_pair(enum exporter from, enum exporter to)
 	src = shared_new_checked(from, BIG_SIZE);
 	dst = shared_new_checked(to, BIG_SIZE);
 	sieve_free(&sieve);
-	if (src.handle && dst.handle && translated) {
+	if (src.handle && dst.handle && dma_works) {
 		copy_spans_and_check(&src, &dst);
 	} else if (src.handle && dst.handle) {
 		igt_assert_eq(__edu_copy(edu, src.handle, 0, dst.handle, 0, 4096), -EIO);
@@ -249,15 +281,16 @@ static void check_copy_within_buffer(void)
 	int ret;
 
 	igt_assert(want);
-	fill_random(bo.cpu, SMALL_SIZE, 3);
+	shared_fill(&bo, 3);
 	memcpy(want, bo.cpu, SMALL_SIZE);
 	irqs = edu_interrupts();
 	ret = __edu_copy(edu, bo.handle, 5000, bo.handle, 9 * 4096 + 17, 6000);
-	if (translated) {
+	if (dma_works) {
 		igt_assert_eq(ret, 0);
 		/* Each transfer ends with an interrupt, which wakes the copy. */
 		igt_assert_lte(irqs + 4, edu_interrupts());
 		memcpy(want + 9 * 4096 + 17, want + 5000, 6000);
+		shared_cpu_read(&bo);
 		assert_same_bytes(bo.cpu, want, SMALL_SIZE, "buffer after the copy");
 	} else {
 		igt_assert_eq(ret, -EIO);
@@ -274,18 +307,19 @@ static void check_copy_large(void)
 	double t0;
 
 	edu_setup();
-	igt_require_f(translated, "no IOMMU: nothing can be copied in this boot\n");
+	igt_require_f(dma_works, "no DMA path in this boot: nothing can be copied\n");
 	src = shared_new_checked(EXP_PH_VGEM, BIG_SIZE);
 	dst = shared_new_checked(EXP_PH_EDU, BIG_SIZE);
 	want = malloc(BIG_SIZE);
 	igt_assert(want);
-	fill_random(src.cpu, BIG_SIZE, 4);
-	fill_random(dst.cpu, BIG_SIZE, 5);
+	shared_fill(&src, 4);
+	shared_fill(&dst, 5);
 	memcpy(want, dst.cpu, BIG_SIZE);
 	t0 = now_ms();
 	edu_copy(edu, src.handle, 900 * 4096 + 333, dst.handle, 77, len);
 	igt_info("%llu bytes in %.1f s\n", (unsigned long long)len, (now_ms() - t0) / 1e3);
 	memcpy(want + 77, src.cpu + 900 * 4096 + 333, len);
+	shared_cpu_read(&dst);
 	assert_same_bytes(dst.cpu, want, BIG_SIZE, "destination");
 	free(want);
 	shared_free(&dst);
@@ -370,25 +404,28 @@ static void check_copy_concurrent(void)
 	struct shared_bo src = shared_new_checked(EXP_PH_EDU, SMALL_SIZE);
 	/* (src is made first, so the boot's DMA path is known here.) */
 	struct shared_bo dst[2] = {
-		shared_new_checked(translated ? EXP_PH_VGEM : EXP_PH_EDU, SMALL_SIZE),
+		shared_new_checked(dma_works ? EXP_PH_VGEM : EXP_PH_EDU, SMALL_SIZE),
 		shared_new_checked(EXP_PH_EDU, SMALL_SIZE),
 	};
 	struct async_copy copy[2];
 	unsigned int i;
 
-	fill_random(src.cpu, SMALL_SIZE, 13);
+	shared_fill(&src, 13);
 	/* Different source ranges, so that interleaved windows would show. */
 	for (i = 0; i < 2; i++) {
+		prime_sync_start(dst[i].dmabuf, true);
 		memset(dst[i].cpu, 0, SMALL_SIZE);
+		prime_sync_end(dst[i].dmabuf, true);
 		async_copy_start(&copy[i], src.handle, i * 3 * 4096 + 11, dst[i].handle, 3 * 4096);
 	}
 	for (i = 0; i < 2; i++) {
 		pthread_join(copy[i].thread, NULL);
-		if (!translated) {
+		if (!dma_works) {
 			igt_assert_eq(copy[i].result, -EIO);
 			continue;
 		}
 		igt_assert_eq(copy[i].result, 0);
+		shared_cpu_read(&dst[i]);
 		assert_same_bytes(dst[i].cpu, src.cpu + i * 3 * 4096 + 11, 3 * 4096,
 				  "a concurrent copy");
 	}
@@ -412,10 +449,10 @@ static void check_copy_shares_engine(void)
 	bool long_done_first;
 	int ret;
 
-	igt_require_f(translated, "the engine copies only with an IOMMU in this boot\n");
+	igt_require_f(dma_works, "the engine reaches no memory in this boot\n");
 	small_src = edu_create(other, 4096, 0);
 	small_dst = edu_create(other, 4096, 0);
-	fill_random(src.cpu, SMALL_SIZE, 21);
+	shared_fill(&src, 21);
 	/* SMALL_SIZE is 16 windows, each two transfers of ~0.1 s of QEMU's clock. */
 	async_copy_start(&long_copy, src.handle, 0, dst.handle, SMALL_SIZE);
 	usleep(300 * 1000);
@@ -428,6 +465,7 @@ static void check_copy_shares_engine(void)
 	igt_assert_eq(long_copy.result, 0);
 	igt_assert_f(!long_done_first,
 		     "a one-window copy of a second client waited for all 16 windows of the first");
+	shared_cpu_read(&dst);
 	assert_same_bytes(dst.cpu, src.cpu, SMALL_SIZE, "the long copy");
 	gem_close(other, small_dst);
 	gem_close(other, small_src);
@@ -470,7 +508,7 @@ static void check_copy_interrupted(void)
 	pthread_t sender;
 	int ret;
 
-	igt_require_f(translated, "the engine copies only with an IOMMU in this boot\n");
+	igt_require_f(dma_works, "the engine reaches no memory in this boot\n");
 	sigemptyset(&sa.sa_mask);
 	igt_assert_eq(sigaction(SIGUSR1, &sa, &old), 0);
 	igt_assert_eq(pthread_create(&sender, NULL, send_signal_later, &d), 0);
@@ -486,10 +524,12 @@ static void check_copy_interrupted(void)
 	igt_assert_eq_u64(arg.src_offset, SMALL_SIZE - arg.length);
 	igt_assert_eq_u64(arg.dst_offset, SMALL_SIZE - arg.length);
 	igt_assert_eq(__edu_copy_args(edu, &arg), 0);
+	shared_cpu_read(&dst);
 	assert_same_bytes(dst.cpu, src.cpu, SMALL_SIZE, "the interrupted copy, resumed");
 	/* Still usable afterwards, and whole when not interrupted. */
-	fill_random(src.cpu, SMALL_SIZE, 22);
+	shared_fill(&src, 22);
 	edu_copy(edu, src.handle, 0, dst.handle, 0, SMALL_SIZE);
+	shared_cpu_read(&dst);
 	assert_same_bytes(dst.cpu, src.cpu, SMALL_SIZE, "the copy after the interrupted one");
 	shared_free(&dst);
 	shared_free(&src);
@@ -534,8 +574,8 @@ static void check_copy_restarts_under_signals(void)
 	struct competitor c = { 0 };
 	sigset_t alrm;
 
-	igt_require_f(translated, "the engine copies only with an IOMMU in this boot\n");
-	fill_random(src.cpu, SMALL_SIZE, 23);
+	igt_require_f(dma_works, "the engine reaches no memory in this boot\n");
+	shared_fill(&src, 23);
 	c.fd = edu_open_render();
 	c.src = edu_create(c.fd, 4096, 0);
 	c.dst = edu_create(c.fd, 4096, 0);
@@ -557,6 +597,7 @@ static void check_copy_restarts_under_signals(void)
 	igt_info("the competing client made %lu one-window copies meanwhile\n", c.copies);
 	igt_assert_eq(c.result, 0);
 	igt_assert_lte(1, c.copies);
+	shared_cpu_read(&dst);
 	assert_same_bytes(dst.cpu, src.cpu, SMALL_SIZE, "a copy restarted by SA_RESTART signals");
 	gem_close(c.fd, c.dst);
 	gem_close(c.fd, c.src);
@@ -579,7 +620,7 @@ static void check_segments_within_device_limit(void)
 	uint32_t own = edu_create(edu, size, 0), small = edu_create(edu, 4096, 0);
 	struct ph_edu_copy arg = { .dst_handle = small, .length = 1 };
 
-	igt_require_f(translated, "foreign imports need an IOMMU in this boot\n");
+	igt_require_f(dma_works, "foreign imports need a DMA path, this boot has none\n");
 	arg.src_handle = imported.handle;
 	igt_assert_eq(__edu_copy_args(edu, &arg), 0);
 	igt_info("8 MiB ph_vgem import: %u entries for the engine\n", arg.src_segments);
@@ -631,8 +672,8 @@ static void check_copy_blocked_by(const char *vgem_key, bool fence_source, bool 
 	struct async_copy copy;
 	uint32_t fence;
 
-	fill_random(fenced.bo.cpu, SMALL_SIZE, 6);
-	fill_random(other.cpu, SMALL_SIZE, 7);
+	shared_fill(&fenced.bo, 6);
+	shared_fill(&other, 7);
 	fence = vgem_fence_attach(fenced.vgem, fenced.vgem_handle, write ? PH_VGEM_FENCE_WRITE : 0);
 	async_copy_start(&copy, src, 0, dst, 4096);
 	usleep(BLOCK_MS * 1000);
@@ -640,8 +681,18 @@ static void check_copy_blocked_by(const char *vgem_key, bool fence_source, bool 
 		     copy.result);
 	vgem_fence_signal(fenced.vgem, fence);
 	pthread_join(copy.thread, NULL);
-	if (translated) {
+	if (dma_works) {
 		igt_assert_eq(copy.result, 0);
+		/*
+		 * Not when the destination is the fenced buffer in the swiotlb
+		 * boot: the vgem that holds the fence also holds a bounced
+		 * mapping of it, which the engine's copy (through ph_edu's own
+		 * mapping) left stale, and CPU access syncs every mapping
+		 * back. A known limit of bounce buffers with two mappings of
+		 * one page (see Documentation/gpu/prime-helpers.rst).
+		 */
+		if (fence_source || !bounced)
+			shared_cpu_read(fence_source ? &other : &fenced.bo);
 		assert_same_bytes(fence_source ? other.cpu : fenced.bo.cpu,
 				  fence_source ? fenced.bo.cpu : other.cpu, 4096, "copied page");
 	} else {
@@ -661,7 +712,7 @@ static void check_copy_ignores_source_reader(void)
 	int ret;
 
 	ret = __edu_copy(edu, fenced.bo.handle, 0, other.handle, 0, 4096);
-	igt_assert_eq(ret, translated ? 0 : -EIO);
+	igt_assert_eq(ret, dma_works ? 0 : -EIO);
 	vgem_fence_signal(fenced.vgem, fence);
 	shared_free(&other);
 	fenced_free(&fenced);
@@ -675,10 +726,10 @@ static void check_copy_waits_for_stock_exporter_fence(void)
 	uint32_t fence;
 
 	edu_setup();
-	igt_require_f(translated, "no IOMMU: ph_edu cannot import a stock vgem buffer\n");
+	igt_require_f(dma_works, "no DMA path: ph_edu cannot import a stock vgem buffer\n");
 	src = shared_new_checked(EXP_STOCK_VGEM, SMALL_SIZE);
 	dst = shared_new_checked(EXP_PH_EDU, SMALL_SIZE);
-	fill_random(src.cpu, SMALL_SIZE, 8);
+	shared_fill(&src, 8);
 	fence = vgem_fence_attach(src.fd, src.exp_handle, PH_VGEM_FENCE_WRITE);
 	async_copy_start(&copy, src.handle, 0, dst.handle, 3 * 4096);
 	usleep(BLOCK_MS * 1000);
@@ -686,6 +737,7 @@ static void check_copy_waits_for_stock_exporter_fence(void)
 	vgem_fence_signal(src.fd, fence);
 	pthread_join(copy.thread, NULL);
 	igt_assert_eq(copy.result, 0);
+	shared_cpu_read(&dst);
 	assert_same_bytes(dst.cpu, src.cpu, 3 * 4096, "copied pages");
 	shared_free(&dst);
 	shared_free(&src);
@@ -778,7 +830,7 @@ static void check_checksum(enum exporter e)
 		shared_free(&bo);
 		return;
 	}
-	fill_random(bo.cpu, BIG_SIZE, 9);
+	shared_fill(&bo, 9);
 	vmaps_before = 0;
 	if (e != EXP_STOCK_VGEM) {
 		obj = ph_object_get(bo.fd, dumb_map_offset(bo.fd, bo.exp_handle));
@@ -814,19 +866,24 @@ static void check_non_drm_exporter(int dmabuf, uint8_t *cpu, const char *what)
 
 	igt_assert(want);
 	ret = __prime_fd_to_handle(edu, dmabuf, &handle);
-	if (!translated) {
+	if (!dma_works) {
 		igt_assert_eq(ret, -EIO);
 		igt_info("no IOMMU: the %s import was refused with EIO, as designed\n", what);
 		goto out;
 	}
 	igt_assert_eq(ret, 0);
+	prime_sync_start(dmabuf, true);
 	fill_random(cpu, SMALL_SIZE, 10);
-	fill_random(other.cpu, SMALL_SIZE, 11);
+	prime_sync_end(dmabuf, true);
+	shared_fill(&other, 11);
 	edu_copy(edu, handle, 4096 + 5, other.handle, 3, 2 * 4096);
+	shared_cpu_read(&other);
 	assert_same_bytes(other.cpu + 3, cpu + 4096 + 5, 2 * 4096, "copied from the import");
 	memcpy(want, cpu, SMALL_SIZE);
 	memcpy(want + 8 * 4096 + 1, other.cpu + 100, 4096 + 100);
 	edu_copy(edu, other.handle, 100, handle, 8 * 4096 + 1, 4096 + 100);
+	prime_sync_start(dmabuf, false);
+	prime_sync_end(dmabuf, false);
 	assert_same_bytes(cpu, want, SMALL_SIZE, "the import after the copy into it");
 	igt_assert_eq_u64(edu_checksum(edu, handle, 0, SMALL_SIZE), cpu_sum(cpu, SMALL_SIZE));
 	gem_close(edu, handle);
@@ -866,15 +923,23 @@ static void check_dma_path(void)
 {
 	struct shared_bo own = shared_new_checked(EXP_PH_EDU, SMALL_SIZE);
 	struct shared_bo foreign = shared_new(EXP_PH_VGEM, SMALL_SIZE);
-	char name[64];
+	char name[64], path[32];
 	uint32_t again;
 
 	igt_assert(drm_driver_name(edu, name, sizeof(name)));
 	igt_assert_eq(strcmp(name, DRIVER_PH_EDU), 0);
+	/*
+	 * The boot decides the path: a main boot whose IOMMU did not come up
+	 * must fail here, not pass everything on the refusal path.
+	 */
+	edu_dma_path(edu, path, sizeof(path));
+	igt_assert_f(!strcmp(path, edu_boot_dma_path()),
+		     "ph_edu's DMA path is '%s', this boot was set up for '%s'", path,
+		     edu_boot_dma_path());
 	/* A self-import needs no mapping: it works on either path. */
 	again = prime_fd_to_handle(edu, own.dmabuf);
 	igt_assert_eq_u32(again, own.handle);
-	if (translated) {
+	if (dma_works) {
 		igt_assert_eq(foreign.import_err, 0);
 		edu_copy(edu, foreign.handle, 0, own.handle, 0, 16);
 	} else {
@@ -882,7 +947,7 @@ static void check_dma_path(void)
 		igt_assert_eq(__edu_copy(edu, own.handle, 0, own.handle, 4096, 16), -EIO);
 	}
 	/* The CPU reaches everything on either path. */
-	fill_random(own.cpu, SMALL_SIZE, 12);
+	shared_fill(&own, 12);
 	igt_assert_eq_u64(edu_checksum(edu, own.handle, 0, SMALL_SIZE),
 			  cpu_sum(own.cpu, SMALL_SIZE));
 	shared_free(&foreign);

@@ -376,14 +376,14 @@ static void attach_setup(struct fi *fi)
 }
 
 /* This boot's DMA path: without an IOMMU, ph_edu refuses most imports (EIO). */
-static bool edu_translated;
+static bool edu_dma_ok;
 
 static int attach_edu_call(struct fi *fi)
 {
 	int ret = import_call(fi, fi->edu, fi->dmabuf);
 
 	/* Out of the engine's reach without an IOMMU: refused, whatever was injected. */
-	return ret == -EIO && !edu_translated ? 0 : ret;
+	return ret == -EIO && !edu_dma_ok ? 0 : ret;
 }
 
 static void attach_edu_undo(struct fi *fi)
@@ -541,7 +541,7 @@ igt_main
 		igt_require_f(fault_inject_available(why, sizeof(why)), "%s", why);
 		int edu = edu_open_render();
 
-		edu_translated = edu_dma_translated(edu, why, sizeof(why));
+		edu_dma_ok = edu_dma_works(edu, why, sizeof(why));
 		igt_info("DMA path of this boot: %s\n", why);
 		close(edu);
 		atexit(restore_at_exit);

@@ -113,23 +113,47 @@ void edu_set_fence_timeout_ms(unsigned int ms)
 	igt_assert_eq(fclose(f), 0);
 }
 
-bool edu_dma_translated(int fd, char *desc, size_t len)
+void edu_dma_path(int fd, char *path, size_t len)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 32], *type;
-	bool translated;
+	char dir[PATH_MAX], file[PATH_MAX + 32], *text;
 
 	igt_assert(drm_sysfs_dir(fd, dir, sizeof(dir)));
-	snprintf(path, sizeof(path), "%s/device/iommu_group/type", dir);
-	type = read_whole_file(path, NULL);
-	if (!type) {
-		snprintf(desc, len, "no IOMMU: the engine sees physical addresses (limit 256 MiB)");
-		return false;
-	}
-	type[strcspn(type, "\n")] = 0;
-	/* "DMA" or "DMA-FQ" translate; "identity" passes addresses through. */
-	translated = !strncmp(type, "DMA", 3);
-	snprintf(desc, len, "IOMMU group of type %s: %s", type,
-		 translated ? "DMA translated through the IOMMU" : "addresses pass through");
+	snprintf(file, sizeof(file), "%s/device/dma_path", dir);
+	text = read_whole_file(file, NULL);
+	igt_assert_f(text, "cannot read %s: %s", file, strerror(errno));
+	text[strcspn(text, "\n")] = 0;
+	snprintf(path, len, "%s", text);
+	free(text);
+}
+
+const char *edu_boot_dma_path(void)
+{
+	char *cmdline = read_whole_file("/proc/cmdline", NULL);
+	const char *path;
+
+	igt_assert_f(cmdline, "cannot read /proc/cmdline: %s", strerror(errno));
+	if (strstr(cmdline, "swiotlb=") && strstr(strstr(cmdline, "swiotlb="), "force"))
+		path = "bounce";
+	else if (strstr(cmdline, "intel_iommu=on"))
+		path = "iommu";
+	else
+		path = "none";
+	free(cmdline);
+	return path;
+}
+
+bool edu_dma_works(int fd, char *desc, size_t len)
+{
+	char dir[PATH_MAX], file[PATH_MAX + 32], path[32], *type;
+
+	edu_dma_path(fd, path, sizeof(path));
+	igt_assert(drm_sysfs_dir(fd, dir, sizeof(dir)));
+	snprintf(file, sizeof(file), "%s/device/iommu_group/type", dir);
+	type = read_whole_file(file, NULL);
+	if (type)
+		type[strcspn(type, "\n")] = 0;
+	snprintf(desc, len, "ph_edu's DMA path: %s (%s)", path,
+		 !type ? "no IOMMU group" : igt_fmt("IOMMU group of type %s", type));
 	free(type);
-	return translated;
+	return strcmp(path, "none") != 0;
 }

@@ -3,7 +3,7 @@
  * The ph_edu driver: its ioctls (a copy by the device's DMA engine, a
  * checksum by the kernel's CPU, and object creation in either backing
  * store), its fence timeout parameter, and which DMA
- * path its device is on (translated by an IOMMU or not). The "__" variants
+ * path its device is on (IOMMU, swiotlb bounce buffers, direct, none). The "__" variants
  * return 0 or -errno and never fail the test; the plain ones assert success.
  */
 #ifndef EDU_H
@@ -45,9 +45,24 @@ unsigned int edu_fence_timeout_ms(void);
 void edu_set_fence_timeout_ms(unsigned int ms);
 
 /*
- * Whether the device's DMA is translated by an IOMMU: it has an IOMMU group
- * whose default domain is a DMA one. @desc gets a line saying which path.
+ * The DMA path ph_edu found at probe (its sysfs dma_path): "iommu"
+ * (translated), "bounce" (swiotlb), "direct" or "none" (memory beyond the
+ * engine's reach: no DMA). Returned in @path.
  */
-bool edu_dma_translated(int fd, char *desc, size_t len);
+void edu_dma_path(int fd, char *path, size_t len);
+
+/*
+ * The path this boot was set up for, from the kernel command line that
+ * scripts/run-guest.sh gives each kind of boot: "bounce" with swiotlb=force,
+ * "iommu" with intel_iommu=on, "none" otherwise (2 GiB, 28 bits).
+ */
+const char *edu_boot_dma_path(void);
+
+/*
+ * Whether the engine can reach all memory in this boot (any path but
+ * "none"). @desc gets a line saying which path, and how its IOMMU group, if
+ * any, is set up.
+ */
+bool edu_dma_works(int fd, char *desc, size_t len);
 
 #endif /* EDU_H */

@@ -13,8 +13,21 @@ struct drm_file;
 struct drm_gem_object;
 struct pci_dev;
 
-/* The engine addresses 28 bits and silently drops the rest. */
-#define PH_EDU_DMA_BITS 28
+/*
+ * The engine addresses 28 bits and silently drops the rest: QEMU's default
+ * for the device's dma_mask property. A guest whose edu has a wider mask
+ * (-device edu,dma_mask=...) loads the driver with dma_bits set to match.
+ */
+#define PH_EDU_DMA_BITS_DEFAULT 28
+extern unsigned int ph_edu_dma_bits;
+
+/* How the engine's DMA reaches memory in this boot (sysfs: dma_path). */
+enum ph_edu_dma_path {
+	PH_EDU_DMA_NONE,	/* memory beyond the engine's reach: no DMA */
+	PH_EDU_DMA_DIRECT,	/* physical addresses, all memory within reach */
+	PH_EDU_DMA_BOUNCE,	/* physical addresses through swiotlb's bounce buffers */
+	PH_EDU_DMA_IOMMU,	/* IOMMU-translated addresses */
+};
 
 /*
  * The device's own buffer, through which every DMA transfer goes, is 4 KiB,
@@ -33,6 +46,7 @@ struct pci_dev;
  *                   either an IOMMU translates (and allocates addresses
  *                   below the engine's limit), or all memory lies below it.
  *                   When false nothing is ever mapped for the device
+ * @dma_path: how it does so, decided at probe
  * @engine_lock: one user of the engine at a time: a copy holds it for one
  *               window (the transfers into the device's buffer and out of
  *               it, which hold the window's data in between), then lets
@@ -46,6 +60,7 @@ struct ph_edu_device {
 	struct pci_dev *pdev;
 	void __iomem *mmio;
 	bool dma_reaches_all;
+	enum ph_edu_dma_path dma_path;
 	struct mutex engine_lock; /* the engine and its window, see above */
 	struct completion dma_done;
 	bool wedged;

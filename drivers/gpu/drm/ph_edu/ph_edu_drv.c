@@ -23,6 +23,7 @@
 #include <linux/iommu.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/swiotlb.h>
 
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
@@ -34,6 +35,10 @@
 #include <uapi/drm/ph_edu_drm.h>
 
 #include "ph_edu.h"
+
+unsigned int ph_edu_dma_bits = PH_EDU_DMA_BITS_DEFAULT;
+module_param_named(dma_bits, ph_edu_dma_bits, uint, 0444);
+MODULE_PARM_DESC(dma_bits, "address bits of the engine, as QEMU's edu dma_mask property says (default 28)");
 
 /* Translated: the IOMMU gives the device addresses below its mask. */
 static bool ph_edu_dma_translated(struct device *dev)
@@ -95,7 +100,7 @@ static const struct drm_driver ph_edu_driver = {
  * and the 28-bit mask may even be refused (a kernel without ZONE_DMA): the
  * device then stays usable for everything but DMA.
  */
-static bool ph_edu_dma_init(struct ph_edu_device *edev)
+static enum ph_edu_dma_path ph_edu_dma_init(struct ph_edu_device *edev)
 {
 	struct drm_device *drm = &edev->ph.drm;
 	struct device *dev = drm->dev;
@@ -106,24 +111,55 @@ static bool ph_edu_dma_init(struct ph_edu_device *edev)
 	 * engine, its own or an importer's, is cut to it.
 	 */
 	dma_set_max_seg_size(dev, PH_EDU_DMA_MAX_SEGMENT);
-	if (dma_set_mask_and_coherent(dev, DMA_BIT_MASK(PH_EDU_DMA_BITS))) {
+	if (dma_set_mask_and_coherent(dev, DMA_BIT_MASK(ph_edu_dma_bits))) {
 		drm_info(drm, "no DMA: the kernel cannot serve a %u-bit device without an IOMMU\n",
-			 PH_EDU_DMA_BITS);
-		return false;
+			 ph_edu_dma_bits);
+		return PH_EDU_DMA_NONE;
 	}
 	if (ph_edu_dma_translated(dev)) {
 		drm_info(drm, "DMA translated by the IOMMU\n");
-		return true;
+		return PH_EDU_DMA_IOMMU;
 	}
-	if (dma_get_required_mask(dev) <= dma_get_mask(dev)) {
-		drm_info(drm, "DMA untranslated, all memory below the engine's %u bits\n",
-			 PH_EDU_DMA_BITS);
-		return true;
+	if (dma_get_required_mask(dev) > dma_get_mask(dev)) {
+		drm_info(drm, "DMA untranslated, memory beyond the engine's %u bits: no DMA\n",
+			 ph_edu_dma_bits);
+		return PH_EDU_DMA_NONE;
 	}
-	drm_info(drm, "DMA untranslated, memory beyond the engine's %u bits: no DMA\n",
-		 PH_EDU_DMA_BITS);
-	return false;
+	if (is_swiotlb_force_bounce(dev)) {
+		drm_info(drm, "DMA untranslated and bounced through swiotlb, within %u bits\n",
+			 ph_edu_dma_bits);
+		return PH_EDU_DMA_BOUNCE;
+	}
+	drm_info(drm, "DMA untranslated, all memory below the engine's %u bits\n",
+		 ph_edu_dma_bits);
+	return PH_EDU_DMA_DIRECT;
 }
+
+static const char *const ph_edu_dma_path_names[] = {
+	[PH_EDU_DMA_NONE] = "none",
+	[PH_EDU_DMA_DIRECT] = "direct",
+	[PH_EDU_DMA_BOUNCE] = "bounce",
+	[PH_EDU_DMA_IOMMU] = "iommu",
+};
+
+/*
+ * Which path this boot's DMA takes, so that tests can insist on the one the
+ * boot was set up for (a main boot whose IOMMU is off must fail, not pass
+ * on the untranslated path).
+ */
+static ssize_t dma_path_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	struct ph_edu_device *edev = pci_get_drvdata(to_pci_dev(dev));
+
+	return sysfs_emit(buf, "%s\n", ph_edu_dma_path_names[edev->dma_path]);
+}
+static DEVICE_ATTR_RO(dma_path);
+
+static struct attribute *ph_edu_attrs[] = {
+	&dev_attr_dma_path.attr,
+	NULL
+};
+ATTRIBUTE_GROUPS(ph_edu);
 
 static int ph_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
@@ -133,6 +169,10 @@ static int ph_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 
 	if (drm_ph_abi_version() != DRM_PH_ABI_VERSION)
 		return -ENODEV;
+	if (ph_edu_dma_bits < PH_EDU_DMA_BITS_DEFAULT || ph_edu_dma_bits > 64) {
+		dev_err(dev, "dma_bits=%u: the engine addresses 28 to 64 bits\n", ph_edu_dma_bits);
+		return -EINVAL;
+	}
 
 	ret = pcim_enable_device(pdev);
 	if (ret)
@@ -147,7 +187,8 @@ static int ph_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return PTR_ERR(edev);
 	edev->pdev = pdev;
 	edev->mmio = pcim_iomap_table(pdev)[0];
-	edev->dma_reaches_all = ph_edu_dma_init(edev);
+	edev->dma_path = ph_edu_dma_init(edev);
+	edev->dma_reaches_all = edev->dma_path != PH_EDU_DMA_NONE;
 
 	ret = ph_edu_engine_init(edev);
 	if (ret)
@@ -182,6 +223,7 @@ static struct pci_driver ph_edu_pci_driver = {
 	.id_table = ph_edu_pci_ids,
 	.probe = ph_edu_probe,
 	.remove = ph_edu_remove,
+	.dev_groups = ph_edu_groups,
 };
 module_pci_driver(ph_edu_pci_driver);
 

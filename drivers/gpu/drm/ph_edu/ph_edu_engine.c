@@ -131,13 +131,13 @@ static bool ph_edu_engine_wait(struct ph_edu_device *edev)
  * drm_dev_enter().
  *
  * Returns: 0 when the transfer is done, -EIO if the memory side is beyond
- * the engine's 28 bits or the engine did not finish (it is then not used
+ * the engine's ph_edu_dma_bits or the engine did not finish (it is then not used
  * again), -EINVAL for a range outside the window (a driver bug).
  */
 int ph_edu_engine_transfer(struct ph_edu_device *edev, dma_addr_t addr, u32 window_offset,
 			   u32 len, enum ph_edu_dir dir)
 {
-	const u64 limit = DMA_BIT_MASK(PH_EDU_DMA_BITS);
+	const u64 limit = DMA_BIT_MASK(ph_edu_dma_bits);
 	u32 window = EDU_WINDOW_ADDR + window_offset;
 	u32 cmd = EDU_DMA_START | EDU_DMA_IRQ;
 
