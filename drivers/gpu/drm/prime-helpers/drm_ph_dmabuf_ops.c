@@ -16,10 +16,18 @@
  * object's cached sg table for the importing device in the requested
  * direction, its segments cut to the importing device's limits (see
  * drm_ph_shmem_map_for_device()); the dma-buf core caches that mapping per attachment
- * (&dma_buf_ops.cache_sgt_mapping). No CPU cache maintenance happens at map
- * and unmap time: begin_cpu_access() and end_cpu_access() do it for every
- * mapped attachment, after waiting for the implicit fences the access
- * conflicts with.
+ * (&dma_buf_ops.cache_sgt_mapping). Mapping syncs for the device and
+ * unmapping syncs for the CPU, since no CPU access bracket can reach a
+ * mapping before it exists or after it is gone (behind swiotlb's bounce
+ * buffers, skipping either loses data); while it is mapped,
+ * begin_cpu_access() and end_cpu_access() sync every mapped attachment,
+ * after waiting for the implicit fences the access conflicts with.
+ *
+ * Bounce buffers and two mappings of one page do not mix: when the
+ * exporter's own device (or a second importer) writes the pages while an
+ * importer holds a bounced mapping, the next begin_cpu_access() copies that
+ * importer's stale bounce buffer back over them. The DMA API has no way to
+ * tell which device wrote last; drivers that need it must unmap first.
  *
  * mmap gives the same VMA as a GEM mmap of the object (same pages, same fault
  * handler, same place in the device's address space); vmap shares the
@@ -95,11 +103,11 @@ static struct sg_table *drm_ph_dmabuf_map(struct dma_buf_attachment *attach,
 		return ERR_PTR(-EINVAL);
 
 	/*
-	 * No CPU cache maintenance here: the dma-buf contract brackets CPU
-	 * access with begin/end_cpu_access, which sync every mapped
-	 * attachment, so syncing again at map time would only cost.
+	 * Synced for the device: what the CPU wrote before this attachment
+	 * existed was never part of any begin/end_cpu_access that could have
+	 * carried it to this mapping (a bounce buffer, a non-coherent cache).
 	 */
-	sgt = drm_ph_shmem_map_for_device(phobj, attach->dev, dir, DMA_ATTR_SKIP_CPU_SYNC);
+	sgt = drm_ph_shmem_map_for_device(phobj, attach->dev, dir, 0);
 	if (IS_ERR(sgt))
 		return sgt;
 
@@ -120,7 +128,11 @@ static void drm_ph_dmabuf_unmap(struct dma_buf_attachment *attach, struct sg_tab
 	if (pattach->sgt == sgt)
 		pattach->sgt = NULL;
 	mutex_unlock(&phobj->lock);
-	drm_ph_shmem_unmap_for_device(attach->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
+	/*
+	 * Synced for the CPU: once unmapped, no begin_cpu_access can reach
+	 * this mapping, so what the device wrote must land in the pages now.
+	 */
+	drm_ph_shmem_unmap_for_device(attach->dev, sgt, dir, 0);
 }
 
 /*
