@@ -97,20 +97,28 @@ fi
 
 # Guests boot only if T= selects at least one test program: the main boot
 # for the ordinary programs, the Mesa boot for mesa_* ones.
-programs_selected() {	# programs_selected mesa|plain
-	local p name kind
+# programs_selected GLOB: T= selects a test program whose name matches GLOB;
+# GLOB "plain" stands for those that are neither mesa_* nor pressure_*.
+programs_selected() {
+	local p name
 	for p in "$PH_BUILD"/tests/igt/*; do
 		name=$(basename "$p")
-		case $name in mesa_*) kind=mesa ;; *) kind=plain ;; esac
-		[ "$kind" = "$1" ] || continue
+		case $name in
+		mesa_* | pressure_*) [ "$1" = plain ] && continue ;;
+		esac
+		# shellcheck disable=SC2254 # $1 is a pattern on purpose
+		case $1 in plain) ;; *) case $name in $1) ;; *) continue ;; esac ;; esac
 		step_selected "$name" && return 0
 	done
 	return 1
 }
-main_boot=0 mesa_boot=0
+# Which boots: the main one for the ordinary programs, the Mesa one for
+# mesa_*, the pressure one for pressure_* (they run nowhere else).
+main_boot=0 mesa_boot=0 pressure_boot=0
 programs_selected plain && main_boot=1
-programs_selected mesa && mesa_boot=1
-[ $main_boot = 1 ] || [ $mesa_boot = 1 ] || lines=""
+programs_selected 'mesa_*' && mesa_boot=1
+programs_selected 'pressure_*' && pressure_boot=1
+[ $main_boot = 1 ] || [ $mesa_boot = 1 ] || [ $pressure_boot = 1 ] || lines=""
 
 for line in $lines; do
 	ran_something=1
@@ -126,8 +134,7 @@ for line in $lines; do
 
 	# DMA-engine tests also run in a boot without the IOMMU, where the
 	# device's 28-bit reach meets untranslated addresses.
-	if ls "$PH_BUILD"/tests/igt/prime_edu* >/dev/null 2>&1 && [ $main_boot = 1 ] &&
-		step_selected prime_edu; then
+	if [ $main_boot = 1 ] && programs_selected 'prime_edu*'; then
 		log guest "$line: booting without the IOMMU (tests: prime_edu*)"
 		PH_BOOT=noiommu guest_run "$line-noiommu" "$line" "$PH_BUILD/$line/run-noiommu" 'prime_edu*'
 		# Bounce buffers make every missing sync lose data; a strict
@@ -136,6 +143,12 @@ for line in $lines; do
 		PH_BOOT=swiotlb guest_run "$line-swiotlb" "$line" "$PH_BUILD/$line/run-swiotlb" 'prime_edu*'
 		log guest "$line: booting with iommu.strict=1 (tests: prime_edu*)"
 		PH_BOOT=strict guest_run "$line-strict" "$line" "$PH_BUILD/$line/run-strict" 'prime_edu*'
+	fi
+
+	# Memory that really goes away: zram swap and a memory cgroup.
+	if [ $pressure_boot = 1 ]; then
+		log guest "$line: booting under memory pressure (tests: pressure_*)"
+		PH_BOOT=pressure guest_run "$line-pressure" "$line" "$PH_BUILD/$line/run-pressure" 'pressure_*'
 	fi
 
 	# Mesa clients run in their own, much larger, initramfs.

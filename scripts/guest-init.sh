@@ -57,6 +57,22 @@ load() {
 while read -r m; do load /lib/modules/stock $m; done </etc/ph/stock-modules
 while read -r m; do load /lib/modules/ours $m; done </etc/ph/our-modules
 
+# The pressure boot (ph.pressure=1): zram swap and the cgroup2 memory
+# controller, for the pressure_* programs, which run only here.
+PRESSURE=0
+grep -q 'ph.pressure=1' /proc/cmdline && PRESSURE=1
+if [ $PRESSURE = 1 ]; then
+	while read -r m; do load /lib/modules/stock $m; done </etc/ph/pressure-modules
+	if echo 1G >/sys/block/zram0/disksize && mkswap /dev/zram0 >/dev/null &&
+		swapon /dev/zram0 && mount -t cgroup2 cgroup2 /sys/fs/cgroup &&
+		echo +memory >/sys/fs/cgroup/cgroup.subtree_control; then
+		emit "@LOAD ok pressure-setup"
+		say "pressure boot: $(grep -c zram /proc/swaps) zram swap device, memory cgroups on"
+	else
+		emit "@LOAD fail pressure-setup zram swap or the memory cgroup could not be set up"
+	fi
+fi
+
 # A program's output goes to the console; its subtest lines become records.
 run_program() {
 	prog=$1
@@ -71,6 +87,8 @@ run_program() {
 }
 
 selected() {
+	# pressure_* programs run in the pressure boot and only there.
+	case $1 in pressure_*) [ $PRESSURE = 1 ] || return 1 ;; *) [ $PRESSURE = 0 ] || return 1 ;; esac
 	set -f	# the globs are patterns for case, not for the filesystem
 	for g in $(echo "$TESTS" | tr , ' '); do
 		# shellcheck disable=SC2254 # $g is a pattern on purpose

@@ -51,6 +51,19 @@ done | awk '$1 == "insmod" { print $2 }' | awk '!seen[$0]++' | while read -r ko;
 	esac
 	echo "$name" >>"$stage/etc/ph/stock-modules"
 done
+# zram and what it needs, loaded only in the pressure boot (guest-init.sh).
+: >"$stage/etc/ph/pressure-modules"
+modprobe -d "$kroot" -S "$abi" --show-depends zram ||
+	die "stock module zram not found for $line" "check the kernel image in $kroot"
+modprobe -d "$kroot" -S "$abi" --show-depends zram | awk '$1 == "insmod" { print $2 }' | while read -r ko; do
+	name=$(basename "$ko")
+	case $name in
+	*.xz) name=${name%.xz} ; [ -e "$stage/lib/modules/stock/$name" ] || xz -dc "$ko" >"$stage/lib/modules/stock/$name" ;;
+	*.zst) name=${name%.zst} ; [ -e "$stage/lib/modules/stock/$name" ] || zstd -qdc "$ko" >"$stage/lib/modules/stock/$name" ;;
+	*) [ -e "$stage/lib/modules/stock/$name" ] || cp "$ko" "$stage/lib/modules/stock/$name" ;;
+	esac
+	grep -qx "$name" "$stage/etc/ph/stock-modules" || echo "$name" >>"$stage/etc/ph/pressure-modules"
+done
 # guest-init passes what follows a module's name on its line as parameters.
 sed -i "s/^vivid\.ko\$/vivid.ko $VIVID_PARAMS/" "$stage/etc/ph/stock-modules"
 grep -q "^vivid\.ko $VIVID_PARAMS\$" "$stage/etc/ph/stock-modules" ||
@@ -120,6 +133,7 @@ log initrd "$line: $(du -h "$out/initrd.gz" | cut -f1) ($(wc -l <"$stage/etc/ph/
 # EGL vendor file and everything those link (libLLVM alone is ~120 MB).
 rm -f "$out/initrd-mesa.gz"
 mesa_progs=$(ls "$PH_BUILD"/tests/igt/mesa_* 2>/dev/null || true)
+[ -z "${PH_NO_MESA:-}" ] || exit 0	# make mutants needs no Mesa guest
 [ -n "$mesa_progs" ] || exit 0
 rm -rf "$stage/tests" && mkdir -p "$stage/tests"
 cp $mesa_progs "$stage/tests/"

@@ -38,9 +38,14 @@ expect() {
 		sed "s|^|$p/|" "$PH_BUILD/tests/lists/$p" >>"$outdir/expected"
 	done
 }
-# selected NAME: the guest's rule (guest-init.sh): NAME matches a glob of TESTS.
+# selected NAME: the guest's rule (guest-init.sh): NAME matches a glob of
+# TESTS, and pressure_* programs run in the pressure boot, the rest elsewhere.
 selected() {
 	local g globs
+	case $1 in
+	pressure_*) [ "${PH_BOOT:-main}" = pressure ] || return 1 ;;
+	*) [ "${PH_BOOT:-main}" != pressure ] || return 1 ;;
+	esac
 	IFS=, read -ra globs <<<"$tests"
 	for g in "${globs[@]}"; do
 		# shellcheck disable=SC2254 # $g is a pattern on purpose
