@@ -47,17 +47,23 @@ for line in $lines; do
 	fi
 	entries+=("dkms/build-install-$line=$r")
 done
-# make install into a staging root, as a package build would.
-set -- $lines
-log install "make install KERNEL=$1 DESTDIR=$work/destdir"
-if make -s -C "$PH_ROOT" install KERNEL="$1" DESTDIR="$work/destdir" >"$work/install.log" 2>&1 &&
-	installed_all "$work/destdir"; then
-	pass=$((pass + 1)) r=pass
-else
-	cat "$work/install.log"
-	fail=$((fail + 1)) r=fail
-fi
-entries+=("install/destdir-$1=$r")
+# make install into a staging root, as a package build would: every line,
+# each into its own root, each holding that line's modules and no other's.
+for line in $lines; do
+	abi=$(debian_kernel_abi "$line")
+	root=$work/destdir-$line
+	log install "make install KERNEL=$line DESTDIR=$root"
+	if make -s -C "$PH_ROOT" install KERNEL="$line" DESTDIR="$root" >"$work/install-$line.log" 2>&1 &&
+		installed_all "$root/lib/modules/$abi" &&
+		[ "$(ls "$root/lib/modules")" = "$abi" ]; then
+		pass=$((pass + 1)) r=pass
+	else
+		cat "$work/install-$line.log"
+		log install "make install for $line FAILED: its modules are not (only) under $root/lib/modules/$abi"
+		fail=$((fail + 1)) r=fail
+	fi
+	entries+=("install/destdir-$line=$r")
+done
 
 results_json "$json" dkms "${entries[@]}"
 echo "dkms: $pass passed, $fail failed"
