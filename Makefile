@@ -37,7 +37,7 @@ LIST_SUBTESTS = @mkdir -p $(LIST_DIR) && $@ --list-subtests >$(LIST_DIR)/$(notdi
 	mv $(LIST_DIR)/$(notdir $@).tmp $(LIST_DIR)/$(notdir $@) || \
 	{ rm -f $@; echo "error: $@ --list-subtests failed; fix the program's subtest list"; exit 1; }
 
-.PHONY: help deps modules tests lint htmldocs install debug-kernel check bench demo shell clean
+.PHONY: help deps modules tests lint htmldocs install debug-kernel check bench demo shell mutants clean
 
 help:
 	@echo "make demo               boot a guest and show the library at work (picture in build/demo/)"
@@ -54,6 +54,8 @@ help:
 	@echo "  KERNEL=6.1|6.12, KVER=, INSTALL_MOD_PATH=, DESTDIR= as usual; dkms.conf for DKMS"
 	@echo "make debug-kernel       build (or reuse from the cache) the KASAN/lockdep kernel"
 	@echo "make shell KERNEL=6.1   boot a guest with everything loaded, to an interactive shell"
+	@echo "make mutants            break the library one listed way at a time; did the tests see it?"
+	@echo "  KERNEL=6.1|6.12 (default 6.1);  M=GLOB  only these mutants (tests/mutants/mutants.list)"
 	@echo "make clean              remove build/ (the kernel cache in /var/cache/prime-helpers stays)"
 
 deps:
@@ -119,6 +121,11 @@ bench:
 	@bash scripts/deps.sh
 	@$(MAKE) -s tests
 	@bash scripts/bench.sh "$(MODULE_LINES)"
+
+mutants:
+	@bash scripts/deps.sh
+	@$(MAKE) -s tests
+	@python3 scripts/mutants.py $(if $(KERNEL),$(KERNEL),6.1) "$(M)"
 
 shell:
 	@bash scripts/deps.sh

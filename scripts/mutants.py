@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""make mutants: how well the tests fail. Applies, one at a time, each
+mutation of the library listed in tests/mutants/mutants.list to a copy of the
+tree, builds the modules, boots the guest of one kernel line in the boot the
+mutant names, runs the test programs it names, and judges the run as make
+check does. A mutant is killed when the judge fails the run; it survived when
+everything passed. Prints killed/survived per mutant and the score, and
+writes build/mutants/report.txt.
+
+The list's records are separated by blank lines; each has
+    mutant:  NAME (what the mutation removes or breaks, in a few words)
+    file:    a path in the tree
+    find:    text found exactly once in that file ("\\n" for a newline)
+    replace: what replaces it (may be empty: the text is deleted)
+    boot:    main, noiommu, swiotlb, strict or pressure (default main)
+    tests:   the glob of test programs that should see it (as make check's T=)
+    why:     for a known survivor, why no test can see it (an equivalence)
+
+usage: mutants.py LINE [NAME_GLOB]
+"""
+import fnmatch
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.environ.get("PH_BUILD", os.path.join(ROOT, "build"))
+OUT = os.path.join(BUILD, "mutants")
+TREE = os.path.join(OUT, "tree")
+MBUILD = os.path.join(OUT, "build")
+
+
+def log(msg):
+    print(f"[{int(time.time() - START):5d}s] mutants  {msg}", flush=True)
+
+
+def parse(path):
+    mutants, cur = [], {}
+    for raw in open(path).read().split("\n") + [""]:
+        if raw.startswith("#"):
+            continue
+        if not raw.strip():
+            if cur:
+                mutants.append(cur)
+                cur = {}
+            continue
+        key, _, value = raw.partition(":")
+        key = key.strip()
+        value = value[1:] if value.startswith(" ") else value
+        if key not in ("mutant", "file", "find", "replace", "boot", "tests", "why"):
+            sys.exit(f"{path}: unknown key '{key}' in: {raw}")
+        cur[key] = value.replace("\\n", "\n").replace("\\t", "\t")
+    for m in mutants:
+        for key in ("mutant", "file", "find", "tests"):
+            if key not in m:
+                sys.exit(f"{path}: mutant {m.get('mutant', '?')} has no '{key}'")
+    return mutants
+
+
+def fresh_tree():
+    """The tracked files of the working tree, copied once per run."""
+    shutil.rmtree(TREE, ignore_errors=True)
+    files = subprocess.run(["git", "-C", ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard"], check=True,
+                           capture_output=True).stdout.decode().split("\0")
+    for f in filter(None, files):
+        if not os.path.exists(os.path.join(ROOT, f)):
+            continue
+        os.makedirs(os.path.dirname(os.path.join(TREE, f)), exist_ok=True)
+        shutil.copy2(os.path.join(ROOT, f), os.path.join(TREE, f))
+    # The test programs do not change with the library: the mutant build
+    # uses make check's, with their recorded subtest lists.
+    os.makedirs(MBUILD, exist_ok=True)
+    link = os.path.join(MBUILD, "tests")
+    if not os.path.islink(link):
+        shutil.rmtree(link, ignore_errors=True)
+        os.symlink(os.path.join(BUILD, "tests"), link)
+
+
+def run(cmd, env, logfile):
+    with open(logfile, "a") as f:
+        return subprocess.run(cmd, env=env, stdout=f, stderr=subprocess.STDOUT).returncode
+
+
+def try_mutant(m, line):
+    path = os.path.join(TREE, m["file"])
+    original = open(os.path.join(ROOT, m["file"])).read()
+    if original.count(m["find"]) != 1:
+        return "stale", f"'find' text occurs {original.count(m['find'])} times in {m['file']}"
+    with open(path, "w") as f:
+        f.write(original.replace(m["find"], m.get("replace", "")))
+    env = dict(os.environ, PH_BUILD=MBUILD, PH_NO_MESA="1", PH_BOOT=m.get("boot", "main"))
+    logfile = os.path.join(OUT, f"{m['mutant']}.log")
+    open(logfile, "w").close()
+    try:
+        if run(["bash", os.path.join(TREE, "scripts/build-modules.sh"), line], env, logfile):
+            return "build", f"does not build: see {logfile}"
+        if run(["bash", os.path.join(TREE, "scripts/mkinitramfs.sh"), line], env, logfile):
+            return "error", f"initramfs failed: see {logfile}"
+        rundir = os.path.join(OUT, "run")
+        run(["bash", os.path.join(TREE, "scripts/run-guest.sh"), line, rundir, "check", m["tests"],
+             "300"], env, logfile)
+        verdict = subprocess.run(["python3", os.path.join(TREE, "scripts/judge.py"), line, rundir,
+                                  os.path.join(OUT, "result.json"), "--expect-fail"],
+                                 capture_output=True, text=True)
+        with open(logfile, "a") as f:
+            f.write(verdict.stdout)
+        if verdict.returncode:
+            first = next((l[5:] for l in verdict.stdout.splitlines() if l.startswith("FAIL ")), "")
+            return "killed", first
+        return "survived", verdict.stdout.strip().splitlines()[-1]
+    finally:
+        with open(path, "w") as f:
+            f.write(original)
+
+
+def main():
+    global START
+    START = time.time()
+    line = sys.argv[1] if len(sys.argv) > 1 else "6.1"
+    pattern = sys.argv[2] if len(sys.argv) > 2 and sys.argv[2] else "*"
+    mutants = [m for m in parse(os.path.join(ROOT, "tests/mutants/mutants.list"))
+               if fnmatch.fnmatch(m["mutant"], pattern)]
+    if not mutants:
+        sys.exit(f"no mutant matches '{pattern}'")
+    os.makedirs(OUT, exist_ok=True)
+    fresh_tree()
+    results = []
+    for i, m in enumerate(mutants, 1):
+        log(f"{i}/{len(mutants)} {m['mutant']} ({m['file'].split('/')[-1]}, boot {m.get('boot', 'main')},"
+            f" tests {m['tests']})")
+        t0 = time.time()
+        verdict, detail = try_mutant(m, line)
+        results.append((m, verdict, detail, time.time() - t0))
+        log(f"    {verdict.upper()}: {detail}")
+    killed = sum(1 for _, v, _, _ in results if v == "killed")
+    survived = [(m, d) for m, v, d, _ in results if v == "survived"]
+    broken = [(m, v, d) for m, v, d, _ in results if v not in ("killed", "survived")]
+    valid = killed + len(survived)
+    lines = [f"make mutants on {line}: {killed} killed, {len(survived)} survived,"
+             f" {len(broken)} not run (stale, build or error), in {int(time.time() - START)} s"]
+    lines += [f"  {v:8s} {m['mutant']:48s} {int(t):4d} s  {d}" for m, v, d, t in results]
+    if survived:
+        lines.append("survivors:")
+        lines += [f"  {m['mutant']}: {m.get('why', 'no reason recorded: a test is missing')}"
+                  for m, _ in survived]
+    lines.append(f"mutation score: {killed}/{valid} killed"
+                 f" ({100.0 * killed / valid if valid else 0:.0f}%)")
+    report = "\n".join(lines)
+    print(report)
+    with open(os.path.join(OUT, "report.txt"), "w") as f:
+        f.write(report + "\n")
+    return 1 if broken else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
