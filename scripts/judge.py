@@ -44,13 +44,16 @@ BAD_LOG = [
     (re.compile(r"DMAR: (DRHD: handling fault|\[DMA (Read|Write))"), "DMAR (IOMMU) fault"),
     (re.compile(r"VM_FAULT_OOM leaked out"), "a fault handler leaked VM_FAULT_OOM"),
     (re.compile(r"sleeping function called from invalid context"), "sleep in atomic context"),
-    (re.compile(r"DMA-API: "), "DMA-API debug report"),
+    # "DMA-API: DRIVER DEVICE: what went wrong" (dma-debug's err_printk),
+    # not its informational lines ("DMA-API: preallocated ... entries").
+    (re.compile(r"DMA-API: \S+ \S+: "), "DMA-API debug report"),
     (re.compile(r"\bbad pmd\b"), "bad page-table entry"),
     (re.compile(r"kernel BUG at"), "kernel BUG"),
     (re.compile(r"Bad page (state|map)"), "bad page"),
     (re.compile(r"ODEBUG: "), "debug-objects report"),
     (re.compile(r"detected stalls? on CPUs?/tasks|rcu_.*self-detected stall"), "RCU stall"),
     (re.compile(r"soft lockup|hard LOCKUP"), "lockup"),
+    (re.compile(r"Fixing recursive fault"), "a fault in a fault: the guest kernel died"),
     (re.compile(r"Out of memory: Killed process|invoked oom-killer"), "OOM killer"),
 ]
 # A kernel line on the console: printk's timestamp (PRINTK_TIME on every line
@@ -136,7 +139,8 @@ def main():
         add(e, False, f"listed by {prog} --list-subtests but no result: {why}")
     for r in records:
         f = r.split(" ", 3)
-        if f[0] == "@RESULT" and len(f) == 4 and f"{f[1]}/{f[2]}" not in expected:
+        # IGT's dynamic subtests, "parent@child": listed through their parent.
+        if f[0] == "@RESULT" and len(f) == 4 and f"{f[1]}/{f[2].split('@')[0]}" not in expected:
             add(f"{f[1]}/{f[2]}/(unlisted)", False,
                 f"a result for a subtest that {f[1]} --list-subtests does not list"
                 if f[1] in listed_progs else f"{f[1]} was not expected to run in this boot")
@@ -156,7 +160,7 @@ def main():
             add("guest/tests-selected", False, f"no test program matches '{f[2]}'")
 
     add("guest/completed", ended and status == "finished",
-        "" if ended else f"guest {'hung and was killed' if status == 'hung' else 'stopped early'}"
+        "" if ended else f"guest {'hung and was killed' if status == 'hung' else 'died (a fault in a fault) and was killed' if status == 'crashed' else 'stopped early'}"
         f" after {wall} s")
 
     # The console and dmesg together: the ring buffer may have wrapped, and a

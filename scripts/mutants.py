@@ -91,7 +91,10 @@ def try_mutant(m, line):
         return "stale", f"'find' text occurs {original.count(m['find'])} times in {m['file']}"
     with open(path, "w") as f:
         f.write(original.replace(m["find"], m.get("replace", "")))
-    env = dict(os.environ, PH_BUILD=MBUILD, PH_NO_MESA="1", PH_BOOT=m.get("boot", "main"))
+    # A mutant often hangs its guest: shorter limits than make check's
+    # (the slowest 6.1 program takes ~90 s).
+    env = dict(os.environ, PH_BUILD=MBUILD, PH_NO_MESA="1", PH_BOOT=m.get("boot", "main"),
+               PH_IDLE_TIMEOUT="200")
     logfile = os.path.join(OUT, f"{m['mutant']}.log")
     open(logfile, "w").close()
     try:
@@ -101,7 +104,7 @@ def try_mutant(m, line):
             return "error", f"initramfs failed: see {logfile}"
         rundir = os.path.join(OUT, "run")
         run(["bash", os.path.join(TREE, "scripts/run-guest.sh"), line, rundir, "check", m["tests"],
-             "300"], env, logfile)
+             "180"], env, logfile)
         verdict = subprocess.run(["python3", os.path.join(TREE, "scripts/judge.py"), line, rundir,
                                   os.path.join(OUT, "result.json"), "--expect-fail"],
                                  capture_output=True, text=True)

@@ -147,6 +147,14 @@ while kill -0 $qpid 2>/dev/null; do
 		done
 		seen=$n last=$now
 	fi
+	# A guest whose kernel died without panicking (an oops in an oops)
+	# sends nothing more: stop it now rather than at the silence limit.
+	if grep -q 'Fixing recursive fault but reboot is needed' "$console"; then
+		sleep 2
+		status=crashed
+		kill -9 $qpid 2>/dev/null || true
+		break
+	fi
 	limit=$idle_limit
 	grep -q '^@BEGIN' "$records" || limit=$boot_limit
 	if [ $((now - last)) -gt "$limit" ]; then
@@ -158,4 +166,5 @@ done
 wait $qpid 2>/dev/null || true
 echo "$status $(($(date +%s) - start))" >"$outdir/status"
 [ "$status" = hung ] && log guest "$line: no progress for $limit s: guest killed"
+[ "$status" = crashed ] && log guest "$line: the guest kernel died (recursive fault): guest killed"
 exit 0

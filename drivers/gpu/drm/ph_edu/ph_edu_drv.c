@@ -36,9 +36,24 @@
 
 #include "ph_edu.h"
 
+/*
+ * The driver programs the engine's address registers with 32-bit writes, so
+ * it takes at most 32 bits, whatever the device's mask: a wider value is
+ * refused when the module is loaded.
+ */
 unsigned int ph_edu_dma_bits = PH_EDU_DMA_BITS_DEFAULT;
-module_param_named(dma_bits, ph_edu_dma_bits, uint, 0444);
-MODULE_PARM_DESC(dma_bits, "address bits of the engine, as QEMU's edu dma_mask property says (default 28)");
+
+static int ph_edu_dma_bits_set(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, PH_EDU_DMA_BITS_DEFAULT, 32);
+}
+
+static const struct kernel_param_ops ph_edu_dma_bits_ops = {
+	.set = ph_edu_dma_bits_set,
+	.get = param_get_uint,
+};
+module_param_cb(dma_bits, &ph_edu_dma_bits_ops, &ph_edu_dma_bits, 0444);
+MODULE_PARM_DESC(dma_bits, "address bits of the engine, 28 to 32, as QEMU's edu dma_mask property says (default 28)");
 
 /* Translated: the IOMMU gives the device addresses below its mask. */
 static bool ph_edu_dma_translated(struct device *dev)
@@ -169,10 +184,6 @@ static int ph_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 
 	if (drm_ph_abi_version() != DRM_PH_ABI_VERSION)
 		return -ENODEV;
-	if (ph_edu_dma_bits < PH_EDU_DMA_BITS_DEFAULT || ph_edu_dma_bits > 64) {
-		dev_err(dev, "dma_bits=%u: the engine addresses 28 to 64 bits\n", ph_edu_dma_bits);
-		return -EINVAL;
-	}
 
 	ret = pcim_enable_device(pdev);
 	if (ret)

@@ -158,7 +158,8 @@ int ph_edu_engine_transfer(struct ph_edu_device *edev, dma_addr_t addr, u32 wind
 	reinit_completion(&edev->dma_done);
 	/*
 	 * The registers are 64 bits wide; a 32-bit write sets the whole
-	 * register, and every value here fits in 32 bits (see the check above).
+	 * register, and every value here fits in 32 bits: the check above,
+	 * with ph_edu_dma_bits at most 32 (its parameter refuses more).
 	 */
 	writel(dir == PH_EDU_TO_WINDOW ? (u32)addr : window, edev->mmio + EDU_REG_DMA_SRC);
 	writel(dir == PH_EDU_TO_WINDOW ? window : (u32)addr, edev->mmio + EDU_REG_DMA_DST);

@@ -23,11 +23,15 @@
  * begin_cpu_access() and end_cpu_access() sync every mapped attachment,
  * after waiting for the implicit fences the access conflicts with.
  *
- * Bounce buffers and two mappings of one page do not mix: when the
- * exporter's own device (or a second importer) writes the pages while an
- * importer holds a bounced mapping, the next begin_cpu_access() copies that
- * importer's stale bounce buffer back over them. The DMA API has no way to
- * tell which device wrote last; drivers that need it must unmap first.
+ * Bounce buffers and a mapping that outlives its use do not mix: an
+ * importer's mapping is ``DMA_BIDIRECTIONAL`` and kept until detach, and
+ * every sync for the CPU of it (begin_cpu_access(), the unmap) copies its
+ * whole bounce buffer back, whether that device wrote or not. So while an
+ * importer holds a bounced mapping, bytes that reach the pages by another
+ * way (the exporter's own device, a second importer, CPU writes outside a
+ * DMA_BUF_IOCTL_SYNC bracket) are overwritten by its stale copy. Mapping
+ * per job (see the memory-management work on dynamic attachments) is what
+ * removes it; until then the guide lists it under the known limits.
  *
  * mmap gives the same VMA as a GEM mmap of the object (same pages, same fault
  * handler, same place in the device's address space); vmap shares the
@@ -103,15 +107,20 @@ static struct sg_table *drm_ph_dmabuf_map(struct dma_buf_attachment *attach,
 		return ERR_PTR(-EINVAL);
 
 	/*
-	 * Synced for the device: what the CPU wrote before this attachment
-	 * existed was never part of any begin/end_cpu_access that could have
-	 * carried it to this mapping (a bounce buffer, a non-coherent cache).
+	 * Mapped without the implicit sync, which DMA-API debug takes for a
+	 * second mapping of the pages (every shared buffer has several), then
+	 * synced for the device explicitly: what the CPU wrote before this
+	 * attachment existed was never part of a begin/end_cpu_access that
+	 * could have carried it to this mapping (a bounce buffer, a
+	 * non-coherent cache). Synced and published under the lock, so no
+	 * CPU access bracket sees the mapping half made.
 	 */
-	sgt = drm_ph_shmem_map_for_device(phobj, attach->dev, dir, 0);
+	sgt = drm_ph_shmem_map_for_device(phobj, attach->dev, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	if (IS_ERR(sgt))
 		return sgt;
 
 	mutex_lock(&phobj->lock);
+	dma_sync_sgtable_for_device(attach->dev, sgt, dir);
 	pattach->sgt = sgt;
 	pattach->dir = dir;
 	mutex_unlock(&phobj->lock);
@@ -124,15 +133,18 @@ static void drm_ph_dmabuf_unmap(struct dma_buf_attachment *attach, struct sg_tab
 	struct drm_ph_object *phobj = drm_ph_dmabuf_object(attach->dmabuf);
 	struct drm_ph_attachment *pattach = attach->priv;
 
+	/*
+	 * Synced for the CPU first: once unmapped, no begin_cpu_access can
+	 * reach this mapping, so what the device wrote must land in the pages
+	 * now, and under the lock, with the mapping unpublished in the same
+	 * step, so no CPU access bracket runs between the two.
+	 */
 	mutex_lock(&phobj->lock);
+	dma_sync_sgtable_for_cpu(attach->dev, sgt, dir);
 	if (pattach->sgt == sgt)
 		pattach->sgt = NULL;
 	mutex_unlock(&phobj->lock);
-	/*
-	 * Synced for the CPU: once unmapped, no begin_cpu_access can reach
-	 * this mapping, so what the device wrote must land in the pages now.
-	 */
-	drm_ph_shmem_unmap_for_device(attach->dev, sgt, dir, 0);
+	drm_ph_shmem_unmap_for_device(attach->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 }
 
 /*
