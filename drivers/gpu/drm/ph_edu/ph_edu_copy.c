@@ -88,12 +88,19 @@ static int ph_edu_view_get(struct ph_edu_device *edev, struct drm_gem_object *ob
 	ret = drm_ph_shmem_pin(view->phobj);
 	if (ret)
 		return ret;
-	/* A private mapping, in segments the engine's device takes. */
-	view->sgt = drm_ph_shmem_map_for_device(view->phobj, dev, DMA_BIDIRECTIONAL, 0);
+	/*
+	 * A private mapping, in segments the engine's device takes. Synced
+	 * explicitly rather than by the mapping: the pages may be mapped for
+	 * other devices too (importers), which DMA-API debug reports for a
+	 * mapping that syncs implicitly.
+	 */
+	view->sgt = drm_ph_shmem_map_for_device(view->phobj, dev, DMA_BIDIRECTIONAL,
+						DMA_ATTR_SKIP_CPU_SYNC);
 	if (IS_ERR(view->sgt)) {
 		ret = PTR_ERR(view->sgt);
 		goto err_unpin;
 	}
+	dma_sync_sgtable_for_device(dev, view->sgt, DMA_BIDIRECTIONAL);
 	return 0;
 
 err_unpin:
@@ -109,7 +116,8 @@ static void ph_edu_view_put(struct ph_edu_device *edev, struct ph_edu_dma_view *
 		drm_ph_object_sync_for_cpu(view->phobj);
 		return;
 	}
-	drm_ph_shmem_unmap_for_device(dev, view->sgt, DMA_BIDIRECTIONAL, 0);
+	dma_sync_sgtable_for_cpu(dev, view->sgt, DMA_BIDIRECTIONAL);
+	drm_ph_shmem_unmap_for_device(dev, view->sgt, DMA_BIDIRECTIONAL, DMA_ATTR_SKIP_CPU_SYNC);
 	drm_ph_shmem_unpin(view->phobj);
 }
 
