@@ -110,6 +110,14 @@ static int ph_vgem_probe(struct platform_device *pdev)
 	ret = dma_coerce_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
 	if (ret)
 		return ret;
+	/*
+	 * Nor has it a segment limit: the platform bus's default of 64 KiB is
+	 * an accident here, and exporters that build one table for every
+	 * importer (upstream's drm_gem_map_dma_buf()) exceed it, which
+	 * DMA-API debug reports against the importer. (Platform devices have
+	 * the parameters this sets; 6.1 returns an error, 6.12 nothing.)
+	 */
+	dma_set_max_seg_size(&pdev->dev, UINT_MAX);
 
 	vdev = devm_drm_dev_alloc(&pdev->dev, &ph_vgem_driver, struct ph_vgem_device, ph.drm);
 	if (IS_ERR(vdev))
