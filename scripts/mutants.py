@@ -15,6 +15,8 @@ The list's records are separated by blank lines; each has
     replace: what replaces it (may be empty: the text is deleted)
     boot:    main, noiommu, swiotlb, strict or pressure (default main)
     tests:   the glob of test programs that should see it (as make check's T=)
+    line:    the kernel line to run it on, when not the run's (e.g. debug, for
+             mutants only the KUnit suites can see)
     why:     for a known survivor, why no test can see it (an equivalence)
 
 usage: mutants.py LINE [NAME_GLOB]
@@ -50,7 +52,7 @@ def parse(path):
         key, _, value = raw.partition(":")
         key = key.strip()
         value = value[1:] if value.startswith(" ") else value
-        if key not in ("mutant", "file", "find", "replace", "boot", "tests", "why"):
+        if key not in ("mutant", "file", "find", "replace", "boot", "tests", "line", "why"):
             sys.exit(f"{path}: unknown key '{key}' in: {raw}")
         cur[key] = value.replace("\\n", "\n").replace("\\t", "\t")
     for m in mutants:
@@ -85,6 +87,7 @@ def run(cmd, env, logfile):
 
 
 def try_mutant(m, line):
+    line = m.get("line", line)
     path = os.path.join(TREE, m["file"])
     original = open(os.path.join(ROOT, m["file"])).read()
     if original.count(m["find"]) != 1:
@@ -94,7 +97,7 @@ def try_mutant(m, line):
     # A mutant often hangs its guest: shorter limits than make check's
     # (the slowest 6.1 program takes ~90 s).
     env = dict(os.environ, PH_BUILD=MBUILD, PH_NO_MESA="1", PH_BOOT=m.get("boot", "main"),
-               PH_IDLE_TIMEOUT="200")
+               PH_IDLE_TIMEOUT="700" if line == "debug" else "200")
     logfile = os.path.join(OUT, f"{m['mutant']}.log")
     open(logfile, "w").close()
     try:
@@ -103,8 +106,11 @@ def try_mutant(m, line):
         if run(["bash", os.path.join(TREE, "scripts/mkinitramfs.sh"), line], env, logfile):
             return "error", f"initramfs failed: see {logfile}"
         rundir = os.path.join(OUT, "run")
+        if line == "debug" and run(["bash", os.path.join(TREE, "scripts/build-debug-kernel.sh")],
+                                   env, logfile):
+            return "error", f"no debug kernel: see {logfile}"
         run(["bash", os.path.join(TREE, "scripts/run-guest.sh"), line, rundir, "check", m["tests"],
-             "180"], env, logfile)
+             "600" if line == "debug" else "180"], env, logfile)
         verdict = subprocess.run(["python3", os.path.join(TREE, "scripts/judge.py"), line, rundir,
                                   os.path.join(OUT, "result.json"), "--expect-fail"],
                                  capture_output=True, text=True)

@@ -286,6 +286,27 @@ static void ph_kunit_export_is_cached(struct kunit *test)
 }
 
 /*
+ * The PRIME ioctl checks the flags before it calls the hook; a driver calling
+ * drm_ph_prime_handle_to_fd() itself gets the same answer from the library,
+ * and nothing is exported or cached.
+ */
+static void ph_kunit_export_refuses_bad_flags(struct kunit *test)
+{
+	struct drm_device *drm = ph_kunit_device(test, "ph-kunit-a");
+	struct drm_file *file = ph_kunit_open(test, drm, NULL);
+	struct drm_ph_object *phobj;
+	u32 handle;
+	int fd = -1;
+
+	phobj = ph_kunit_object(test, drm, SZ_64K, file, &handle);
+	KUNIT_EXPECT_EQ(test, drm_ph_prime_handle_to_fd(drm, file, handle, DRM_CLOEXEC | 0x4, &fd),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, fd, -1);
+	KUNIT_EXPECT_NULL(test, phobj->base.dma_buf);
+	KUNIT_EXPECT_EQ(test, ph_kunit_table_size(file, true), 0);
+}
+
+/*
  * Whoever asks an object for a dma-buf while one is alive gets that one, as a
  * driver calling the export hook directly (under object_name_lock, as the
  * PRIME ioctl does) would. A second dma-buf would overwrite the object's
@@ -699,6 +720,7 @@ static void ph_kunit_compat_shims(struct kunit *test)
 
 static struct kunit_case ph_kunit_cache_cases[] = {
 	KUNIT_CASE(ph_kunit_export_is_cached),
+	KUNIT_CASE(ph_kunit_export_refuses_bad_flags),
 	KUNIT_CASE(ph_kunit_one_live_export),
 	KUNIT_CASE(ph_kunit_import_in_same_file),
 	KUNIT_CASE(ph_kunit_self_import_other_file),
