@@ -5,8 +5,9 @@ mutation of the library listed in tests/mutants/mutants.list to a copy of the
 tree, builds the modules, boots the guest of one kernel line in the boot the
 mutant names, runs the test programs it names, and judges the run as make
 check does. A mutant is killed when the judge fails the run; it survived when
-everything passed. Prints killed/survived per mutant and the score, and
-writes build/mutants/report.txt.
+everything passed. Each boot and program set also runs once unmutated: a
+mutant whose baseline fails is not counted (invalid). Prints killed/survived
+per mutant and the score, and writes build/mutants/report.txt.
 
 The list's records are separated by blank lines; each has
     mutant:  NAME (what the mutation removes or breaks, in a few words)
@@ -86,14 +87,28 @@ def run(cmd, env, logfile):
         return subprocess.run(cmd, env=env, stdout=f, stderr=subprocess.STDOUT).returncode
 
 
-def try_mutant(m, line):
+BASELINES = {}
+
+
+def baseline(m, line):
+    """The same boot and programs on the unmutated library must pass, or a
+    failure under the mutant says nothing about the mutant."""
+    key = (m.get("line", line), m.get("boot", "main"), m["tests"])
+    if key not in BASELINES:
+        log(f"    baseline: {key[2]} in the {key[1]} boot of {key[0]}, unmutated")
+        BASELINES[key] = try_mutant(dict(m, mutant="baseline", find="", replace=""), line,
+                                    mutate=False)
+    return BASELINES[key]
+
+
+def try_mutant(m, line, mutate=True):
     line = m.get("line", line)
     path = os.path.join(TREE, m["file"])
     original = open(os.path.join(ROOT, m["file"])).read()
-    if original.count(m["find"]) != 1:
+    if mutate and original.count(m["find"]) != 1:
         return "stale", f"'find' text occurs {original.count(m['find'])} times in {m['file']}"
     with open(path, "w") as f:
-        f.write(original.replace(m["find"], m.get("replace", "")))
+        f.write(original.replace(m["find"], m.get("replace", "")) if mutate else original)
     # A mutant often hangs its guest: shorter limits than make check's
     # (the slowest 6.1 program takes ~90 s).
     env = dict(os.environ, PH_BUILD=MBUILD, PH_NO_MESA="1", PH_BOOT=m.get("boot", "main"),
@@ -141,7 +156,11 @@ def main():
         log(f"{i}/{len(mutants)} {m['mutant']} ({m['file'].split('/')[-1]}, boot {m.get('boot', 'main')},"
             f" tests {m['tests']})")
         t0 = time.time()
-        verdict, detail = try_mutant(m, line)
+        base, base_detail = baseline(m, line)
+        if base != "survived":
+            verdict, detail = "invalid", f"fails unmutated too ({base}: {base_detail})"
+        else:
+            verdict, detail = try_mutant(m, line)
         results.append((m, verdict, detail, time.time() - t0))
         log(f"    {verdict.upper()}: {detail}")
     killed = sum(1 for _, v, _, _ in results if v == "killed")
@@ -149,7 +168,8 @@ def main():
     broken = [(m, v, d) for m, v, d, _ in results if v not in ("killed", "survived")]
     valid = killed + len(survived)
     lines = [f"make mutants on {line}: {killed} killed, {len(survived)} survived,"
-             f" {len(broken)} not run (stale, build or error), in {int(time.time() - START)} s"]
+             f" {len(broken)} not counted (invalid: the unmutated run fails too; stale, build or error),"
+             f" in {int(time.time() - START)} s"]
     lines += [f"  {v:8s} {m['mutant']:48s} {int(t):4d} s  {d}" for m, v, d, t in results]
     if survived:
         lines.append("survivors:")
