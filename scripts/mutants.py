@@ -72,9 +72,15 @@ def fresh_tree():
         if not os.path.exists(os.path.join(ROOT, f)):
             continue
         os.makedirs(os.path.dirname(os.path.join(TREE, f)), exist_ok=True)
-        shutil.copy2(os.path.join(ROOT, f), os.path.join(TREE, f))
+        # New times, not the originals': an object built from a mutated
+        # source of an earlier run must look older than what replaces it.
+        shutil.copy(os.path.join(ROOT, f), os.path.join(TREE, f))
     # The test programs do not change with the library: the mutant build
     # uses make check's, with their recorded subtest lists.
+    # And no object of an earlier run at all (one killed mid-mutant never
+    # restored its source).
+    for line in ("6.1", "6.12", "debug"):
+        shutil.rmtree(os.path.join(MBUILD, line), ignore_errors=True)
     os.makedirs(MBUILD, exist_ok=True)
     link = os.path.join(MBUILD, "tests")
     if not os.path.islink(link):
