@@ -490,10 +490,10 @@ static void export_to_edu_and_copy(unsigned int inst)
 {
 	struct ph_stats before, after;
 	struct vivid_export ex;
-	uint32_t card_src, src, dst_card, dst;
+	uint32_t card_src, dst_card;
 	uint8_t *src_cpu, *dst_cpu;
 	size_t size, dst_size = 4 * 4096;
-	int card, render, dst_dmabuf;
+	int card, render;
 	char path[256];
 	long bad;
 
@@ -514,11 +514,13 @@ static void export_to_edu_and_copy(unsigned int inst)
 	dst_card = dumb_create_size(card, dst_size).handle;
 	dst_cpu = dumb_mmap(card, dst_card, dst_size, PROT_READ | PROT_WRITE);
 	fill_words(dst_cpu, dst_size, CANARY);
-	dst_dmabuf = prime_handle_to_fd(card, dst_card);
-	dst = prime_fd_to_handle(render, dst_dmabuf);
-	src = prime_fd_to_handle(render, ex.dmabuf);
-
-	edu_copy(render, src, COPY_SRC, dst, COPY_DST, COPY_LEN);
+	/*
+	 * On the card node, with the one import: a second import of the frame
+	 * (from the render node) would be a second attachment of ph_edu, which
+	 * videobuf2-vmalloc maps with an implicit sync, and DMA-API debug
+	 * reports two such mappings of one page (an upstream exporter's habit).
+	 */
+	edu_copy(card, card_src, COPY_SRC, dst_card, COPY_DST, COPY_LEN);
 	igt_assert_f(!memcmp(dst_cpu + COPY_DST, src_cpu + COPY_SRC, COPY_LEN),
 		     "the engine's copy differs from vivid's frame");
 	/* And from the picture itself, not just from whatever the source held. */
@@ -536,9 +538,6 @@ static void export_to_edu_and_copy(unsigned int inst)
 			     CANARY);
 	igt_assert_f(bad < 0, "the copy wrote past its destination (word %ld)", bad);
 
-	gem_close(render, src);
-	gem_close(render, dst);
-	close(dst_dmabuf);
 	munmap(dst_cpu, dst_size);
 	gem_close(card, dst_card);
 	munmap(src_cpu, size);
