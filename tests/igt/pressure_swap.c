@@ -48,19 +48,7 @@ static char *cgroup_file(const char *name)
 	return (char *)igt_fmt("%s/%s", cgroup, name);
 }
 
-static void write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t ret;
-
-	igt_assert_f(fd >= 0, "cannot open %s: %s", path, strerror(errno));
-	ret = write(fd, text, strlen(text));
-	igt_assert_f(ret == (ssize_t)strlen(text), "writing '%s' to %s: %s", text, path,
-		     strerror(errno));
-	close(fd);
-}
-
-/* Like write_file(), but returns -errno: memory.reclaim says EAGAIN when short. */
+/* Like write_whole_file(), but returns -errno: memory.reclaim says EAGAIN when short. */
 static int __write_file(const char *path, const char *text)
 {
 	int fd = open(path, O_WRONLY);
@@ -111,14 +99,14 @@ static void enter_fresh_cgroup(const char *name)
 	snprintf(cgroup, sizeof(cgroup), CGROUP_ROOT "/%s-%d", name, getpid());
 	igt_assert_f(!mkdir(cgroup, 0755), "cannot make %s: %s (is the memory controller on?)",
 		     cgroup, strerror(errno));
-	write_file(cgroup_file("memory.max"), CGROUP_LIMIT);
-	write_file(cgroup_file("cgroup.procs"), igt_fmt("%d", getpid()));
+	write_whole_file(cgroup_file("memory.max"), CGROUP_LIMIT);
+	write_whole_file(cgroup_file("cgroup.procs"), igt_fmt("%d", getpid()));
 }
 
 /* Back to the root cgroup; the empty one goes (its swap charge moves up). */
 static void leave_cgroup(void)
 {
-	write_file(CGROUP_ROOT "/cgroup.procs", igt_fmt("%d", getpid()));
+	write_whole_file(CGROUP_ROOT "/cgroup.procs", igt_fmt("%d", getpid()));
 	igt_assert_f(!rmdir(cgroup), "cannot remove %s: %s", cgroup, strerror(errno));
 }
 

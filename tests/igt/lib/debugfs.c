@@ -53,6 +53,18 @@ char *read_whole_file(const char *path, size_t *len)
 	return buf;
 }
 
+void write_whole_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	igt_assert_f(fd >= 0, "cannot open %s: %s", path, strerror(errno));
+	n = write(fd, text, strlen(text));
+	igt_assert_f(n == (ssize_t)strlen(text), "cannot write '%s' to %s: %s", text, path,
+		     strerror(errno));
+	close(fd);
+}
+
 static char *ph_objects_text(int fd)
 {
 	char dir[PATH_MAX - 16], path[PATH_MAX];

@@ -68,6 +68,9 @@ void ph_stats_assert_equal(const struct ph_stats *base, const struct ph_stats *n
 /* Reads a whole (debugfs or sysfs) file into a fresh buffer; NULL on error. */
 char *read_whole_file(const char *path, size_t *len);
 
+/* Writes @text to a (debugfs, sysfs or cgroup) file; fails the test if it cannot. */
+void write_whole_file(const char *path, const char *text);
+
 /*
  * The debug kernel (KASAN, lockdep, kmemleak) runs many times slower: loops
  * sized for the stock kernels scale down with this.

@@ -56,18 +56,6 @@ bool fault_inject_available(char *why, size_t len)
 	return true;
 }
 
-static void knob_write(const char *path, const char *value)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	igt_assert_f(fd >= 0, "cannot open %s: %s", path, strerror(errno));
-	n = write(fd, value, strlen(value));
-	igt_assert_f(n == (ssize_t)strlen(value), "cannot write '%s' to %s: %s", value, path,
-		     strerror(errno));
-	close(fd);
-}
-
 void fault_inject_enable(void)
 {
 	unsigned int i;
@@ -76,7 +64,7 @@ void fault_inject_enable(void)
 		saved[i] = read_whole_file(knobs[i].path, NULL);
 		igt_assert_f(saved[i], "cannot read %s: %s", knobs[i].path, strerror(errno));
 		saved[i][strcspn(saved[i], "\n")] = 0;
-		knob_write(knobs[i].path, knobs[i].value);
+		write_whole_file(knobs[i].path, knobs[i].value);
 	}
 	fail_nth_fd = open(FAIL_NTH_PATH, O_RDWR | O_CLOEXEC);
 	igt_assert_f(fail_nth_fd >= 0, "cannot open %s: %s", FAIL_NTH_PATH, strerror(errno));
