@@ -38,6 +38,10 @@ emit "@BEGIN $(cat /etc/ph/kernel) $(uname -r)"
 KMEMLEAK=/sys/kernel/debug/kmemleak
 # Forget what boot itself left behind: only leaks made by the tests count.
 [ -w $KMEMLEAK ] && { echo scan >$KMEMLEAK; echo clear >$KMEMLEAK; }
+DMA_API=/sys/kernel/debug/dma-api
+# dma-debug prints only its first report unless told otherwise; its count
+# is sent at the end (@DMAAPI) either way.
+[ -w $DMA_API/all_errors ] && echo 1 >$DMA_API/all_errors
 
 # load DIR FILE [PARAM=VALUE...]: also passes MODULE.PARAM=VALUE arguments of
 # the kernel command line, as modprobe would (a boot kind sets them).
@@ -183,6 +187,7 @@ emit "@TAINT $(cat /proc/sys/kernel/tainted)"
 # Lockdep switches itself off after its first report, or when something else
 # taints its view; either way the rest of the run went unchecked.
 [ -r /proc/lockdep_stats ] && emit "@LOCKDEP $(sed -n 's/^ *debug_locks: *//p' /proc/lockdep_stats)"
+[ -r $DMA_API/error_count ] && emit "@DMAAPI $(cat $DMA_API/error_count) $(cat $DMA_API/disabled)"
 dmesg | sed 's/^/@DMESG /' >$R
 emit "@END"
 sync

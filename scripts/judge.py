@@ -189,6 +189,15 @@ def main():
         add("guest/lockdep-active", lockdep[0] == "1",
             "lockdep turned itself off during the run (debug_locks: 0): see the log for its first report")
 
+    dma_api = [r.split()[1:] for r in records if r.startswith("@DMAAPI ")]
+    if dma_api and len(dma_api[0]) == 2:
+        errors, disabled = dma_api[0]
+        add("guest/dma-api-debug", errors == "0" and disabled in ("N", "0"),
+            f"DMA-API debug counted {errors} errors (the log shows them)" if errors != "0" else
+            "DMA-API debug switched itself off during the run (out of entries?): the rest went unchecked")
+    elif line.startswith("debug"):
+        add("guest/dma-api-debug", False, "no DMA-API debug record: the guest did not finish, or the kernel lacks CONFIG_DMA_API_DEBUG")
+
     unload = [r for r in records if r.startswith("@UNLOAD")]
     add("guest/modules-unload", unload and all(r.startswith("@UNLOAD ok") for r in unload),
         "; ".join(r for r in unload if not r.startswith("@UNLOAD ok")) or
