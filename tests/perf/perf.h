@@ -4,7 +4,9 @@
  * the driver key under test (ph_vgem or vgem) as its only argument and
  * prints one record per measurement on stdout:
  *
- *	@BENCH <metric> <unit> <better: higher|lower> <value>
+ *	@BENCH <metric> <unit> <better: higher|lower|neither> <value>
+ *
+ * ("neither": reported for both drivers, not judged.)
  *
  * scripts/guest-init.sh adds the repetition and the driver key and sends the
  * records to the host; scripts/bench-report.py turns them into ratios.
@@ -16,6 +18,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,15 +110,43 @@ static inline uint32_t perf_import(int fd, int dmabuf)
 	return handle;
 }
 
-/* Peak resident set of this program, recorded under the program's name. */
-static inline void perf_record_peak_rss(const char *program)
+/*
+ * Sets a parameter of the library (prime_helpers) when @ours, for a control
+ * measurement; the stock driver has no such switch and measures its one path
+ * again, so both sides still pair up.
+ */
+static inline void perf_set_library_param(bool ours, const char *name, unsigned int value)
 {
-	struct rusage ru;
-	char metric[64];
+	char path[128];
+	FILE *f;
 
-	getrusage(RUSAGE_SELF, &ru);
-	snprintf(metric, sizeof(metric), "peak_rss_%s", program);
-	perf_record(metric, "KiB", "lower", ru.ru_maxrss);
+	if (!ours)
+		return;
+	snprintf(path, sizeof(path), "/sys/module/prime_helpers/parameters/%s", name);
+	f = fopen(path, "w");
+	if (!f || fprintf(f, "%u\n", value) < 0 || fclose(f))
+		perf_die("cannot write %u to %s", value, path);
+}
+
+/* The named line of /proc/meminfo, in KiB. */
+static inline long perf_meminfo_kib(const char *field)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	size_t len = strlen(field);
+	char line[128];
+	long kib = -1;
+
+	if (!f)
+		perf_die("cannot open /proc/meminfo");
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, len) && line[len] == ':') {
+			kib = strtol(line + len + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	if (kib < 0)
+		perf_die("no %s line in /proc/meminfo", field);
+	return kib;
 }
 
 /* Median of @n doubles (sorts them). */
