@@ -4,8 +4,11 @@
 # one guest that runs every tests/perf program on ph_vgem and on the stock
 # vgem alternately (scripts/guest-init.sh, mode bench), then turn the records
 # into a table, build/bench/<line>.json and build/bench/<line>.png
-# (scripts/bench-report.py); map_attachment runs again in a boot without the
-# IOMMU.
+# and one PNG per question (scripts/bench-report.py); map_attachment runs
+# again in a boot without the IOMMU. A full run (every program, the default
+# repetitions) that passed is published: its JSON, table and plots are copied
+# to bench/results/ and the README's results regenerated from them
+# (scripts/bench-readme.py), for you to commit.
 #   bench.sh "LINES"
 # PH_BENCH_REPS= repetitions per driver (default 7); PH_BENCH_PROGS= a glob
 # over the programs (default all).
@@ -13,7 +16,8 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 lines=$1
-reps=${PH_BENCH_REPS:-7}
+default_reps=7
+reps=${PH_BENCH_REPS:-$default_reps}
 progs=${PH_BENCH_PROGS:-*}
 out=$PH_BUILD/bench
 mkdir -p "$out"
@@ -41,6 +45,21 @@ for line in $lines; do
 			perf_attach 300
 		runs+=("$run-noiommu") ;;
 	esac
-	python3 "$PH_ROOT/scripts/bench-report.py" "$line" "$out" "${runs[@]}" || failed=1
+	if ! python3 "$PH_ROOT/scripts/bench-report.py" "$line" "$out" "${runs[@]}"; then
+		failed=1
+		continue
+	fi
+	if [ "$progs" = '*' ] && [ "$reps" = "$default_reps" ]; then
+		mkdir -p "$PH_ROOT/bench/results"
+		cp "$out/$line.json" "$out/$line.txt" "$out/$line"-*.png "$PH_ROOT/bench/results/"
+		log bench "$line: published to bench/results/"
+		published=1
+	else
+		log bench "$line: a partial run (PH_BENCH_PROGS/PH_BENCH_REPS set): not published to bench/results/"
+	fi
 done
+if [ -n "${published:-}" ]; then
+	python3 "$PH_ROOT/scripts/bench-readme.py" || failed=1
+	log bench "commit bench/results/ and README.md: they say what this run measured"
+fi
 exit $failed

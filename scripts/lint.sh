@@ -7,6 +7,7 @@
 #   - kernel-doc -Wall reports nothing, and every exported symbol has
 #     kernel-doc
 #   - the userspace programs build with -Wall -Wextra -Werror
+#   - the README's bench results are what bench/results/ says
 # Prints one "lint: NAME: ok|FAILED" line per gate; with RESULTS_JSON set,
 # also writes them as results for make check.
 #   lint.sh "LINES"
@@ -69,6 +70,13 @@ if [ -n "$missing" ]; then
 	record exported-symbols-documented fail
 else
 	record exported-symbols-documented pass
+fi
+
+log lint "README's bench results match bench/results/"
+if python3 scripts/bench-readme.py --check; then
+	record bench-results-in-readme pass
+else
+	record bench-results-in-readme fail
 fi
 
 log lint "userspace programs with -Wall -Wextra -Werror"
