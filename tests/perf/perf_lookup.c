@@ -7,7 +7,8 @@
  * exported again and imported again: both ioctls are cache lookups among N
  * entries (handle -> dma-buf in the exporter's file, dma-buf -> handle in the
  * importer's). Records microseconds per export + import pair, lower is
- * better, for N = 1, 1000 and 32768; and each ioctl's own share.
+ * better, for N = 1, 1000 and 32768; each ioctl's own share; and, as a
+ * control, pairs that all hit one buffer among the N (lookup_hot_*).
  */
 #include "perf.h"
 
@@ -75,6 +76,29 @@ static void lookup_at(const char *key, unsigned int n)
 	perf_record(metric, "us/call", "lower", perf_median(export_us, BATCHES));
 	snprintf(metric, sizeof(metric), "lookup_import_n%u", n);
 	perf_record(metric, "us/call", "lower", perf_median(import_us, BATCHES));
+
+	/*
+	 * The control: the same N live entries, every pair on one buffer. Its
+	 * objects stay in the CPU's caches, so what is left of the growth with
+	 * N is the cost of the lookup structures themselves; the rest of the
+	 * random pairs' growth is cold memory (objects, dma-bufs, files).
+	 */
+	if (n > 1) {
+		for (batch = 0; batch < BATCHES; batch++) {
+			uint64_t start = perf_now_ns();
+
+			for (i = 0; i < PAIRS; i++) {
+				int dmabuf = perf_export(exporter[(n / 2) % EXPORTERS], handle[n / 2]);
+
+				if (perf_import(importer, dmabuf) != imported[n / 2])
+					perf_die("buffer %u imported as a new handle: the cache missed", n / 2);
+				close(dmabuf);
+			}
+			pair_us[batch] = (perf_now_ns() - start) / 1000.0 / PAIRS;
+		}
+		snprintf(metric, sizeof(metric), "lookup_hot_n%u", n);
+		perf_record(metric, "us/pair", "lower", perf_median(pair_us, BATCHES));
+	}
 
 	/* Closing the files releases every handle and cache entry. */
 	for (i = 0; i < EXPORTERS; i++)
