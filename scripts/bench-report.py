@@ -23,6 +23,7 @@ against it, ours/limit and stock/limit, paired within each run.
 Exits non-zero if a program failed, a metric misses a side, the guest did not
 finish, or the kernel log shows a WARN/BUG/oops.
 """
+import glob
 import json
 import math
 import os
@@ -36,6 +37,21 @@ OURS, STOCK = "ph_vgem", "vgem"
 KERNEL_TROUBLE = re.compile(r"WARNING:|BUG:|Oops|general protection|KASAN|refcount_t|list_(add|del) corruption")
 
 
+# Metrics each program must report whenever it ran (in the main boot): one
+# missing on both sides would otherwise drop out of the table unnoticed.
+EXPECTED = {
+    "perf_attach": ("map_attachment_64M_edu_iommu", "map_attachment_64M_cirrus_iommu",
+                    "map_attachment_64M_edu_iommu_populated", "map_attachment_64M_edu_iommu_hugeoff"),
+    "perf_cycles": ("cycles_export_to_cirrus", "cycles_import_from_cirrus", "cycles_export_to_cirrus_hugeoff"),
+    "perf_lookup": ("lookup_n1", "lookup_n32768", "lookup_hot_n32768"),
+    "perf_mem": ("slab_per_object", "mem_64M_mapped_unevictable", "mem_64M_unmapped_unevictable"),
+    "perf_mmap": ("mmap_gem_2M_a2M_touch", "mmap_dmabuf_256M_a4K_clear", "anon_thp_256M_a2M_touch",
+                  "mmap_gem_256M_a2M_touch_hugeoff_fa1"),
+    "perf_vmap": ("vmap_checksum_4K", "vmap_nested_pairs_64K"),
+}
+PROGRAMS_RAN = set()
+
+
 def parse(records, values, units):
     """Values by metric, driver and repetition and units, into the dicts;
     returns the failures, the kernel's trouble and whether the guest ended."""
@@ -44,10 +60,16 @@ def parse(records, values, units):
         line = raw.rstrip("\r\n")
         if line.startswith("@BENCH "):
             _, rep, drv, metric, unit, better, value = line.split()
+            if better not in ("higher", "lower", "neither"):
+                failures.append(f"{metric}: direction '{better}' is none of higher, lower, neither")
+                continue
+            if int(rep) in values.get(metric, {}).get(drv, {}):
+                failures.append(f"{metric}: reported twice for {drv} in repetition {rep} (two boots?)")
             values.setdefault(metric, {}).setdefault(drv, {})[int(rep)] = float(value)
             units[metric] = (unit, better)
         elif line.startswith("@BENCHEXIT "):
             _, name, drv, rep, rc = line.split()
+            PROGRAMS_RAN.add(name)
             if rc != "0":
                 failures.append(f"{name} on {drv}, repetition {rep}: exit status {rc}")
         elif line.startswith("@DMESG ") and KERNEL_TROUBLE.search(line):
@@ -283,7 +305,7 @@ plot '{dat}' u 1:2 w lp lw 2 t 'ours, 2 MiB-aligned', '' u 1:3 w lp lw 2 t 'stoc
 plot '{dat}' u 1:2 w lp lw 2 t 'ours, a2M', '' u 1:3 w lp lw 2 t 'stock, a2M', '' u 1:4 w lp dt 2 t 'limit (anon THP)', \
      '' u 1:5 w lp t 'ours, a4K', '' u 1:6 w lp t 'stock, a4K'
 """)
-    note = gnuplot_png(style.replace("900,560", "1500,500") + f"""
+    note = gnuplot_png(style.replace("900,640", "1500,560") + f"""
 set output '{png}'
 set multiplot layout 1,3 title "make bench {line}: steady passes over a faulted-in GEM mmap"
 set logscale x 2
@@ -306,7 +328,7 @@ set key inside bottom left font ',8'
         with open(dat_e, "w") as f:
             for m in ents:
                 f.write(f'"{m[len("map_attachment_64M_"):-len("_sg_entries")]}" {by[m]["ours_median"]:.6g} {by[m]["stock_median"]:.6g}\n')
-        note = gnuplot_png(style.replace("900,560", "1400,520") + f"""
+        note = gnuplot_png(style.replace("900,640", "1400,600") + f"""
 set output '{png}'
 set multiplot layout 1,2 title "make bench {line}: importing a 64 MiB buffer into a device (attach + map), medians"
 set style data histograms
@@ -356,7 +378,7 @@ def commit():
     try:
         head = subprocess.run(["git", "-C", root, "rev-parse", "--short=12", "HEAD"], capture_output=True,
                               text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", root, "status", "--porcelain", "--untracked-files=no"],
+        dirty = subprocess.run(["git", "-C", root, "status", "--porcelain"],
                                capture_output=True, text=True).stdout.strip()
         return head + ("-dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
@@ -380,6 +402,8 @@ def main():
     rows = summarise(values, units)
     lims = limits(values)
     problems += [f"{r['metric']}: no paired repetition of both drivers" for r in rows if "verdict" not in r]
+    problems += [f"{prog} ran but reported no {m}" for prog in sorted(PROGRAMS_RAN)
+                 for m in EXPECTED.get(prog, ()) if m not in values]
     if not rows:
         problems.append("no @BENCH record at all")
 
@@ -398,10 +422,11 @@ def main():
     with open(base + ".txt", "w") as f:
         f.write(text + "\n")
     print(text)
+    for old in glob.glob(base + "-*.png"):
+        os.remove(old)  # never publish a chart of an earlier run
     written, notes = plots(line, rows, base) if rows else ([], ["nothing to plot"])
     print(f"bench {line}: {base}.json, {base}.txt" + "".join(", " + w for w in written))
-    for n in notes:
-        print(f"bench {line}: plot: {n}")
+    problems += [f"plot: {n}" for n in notes]
     for p in problems:
         print(f"bench {line}: PROBLEM: {p}")
     return 1 if problems else 0

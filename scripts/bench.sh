@@ -51,9 +51,14 @@ for line in $lines; do
 	fi
 	if [ "$progs" = '*' ] && [ "$reps" = "$default_reps" ]; then
 		mkdir -p "$PH_ROOT/bench/results"
-		cp "$out/$line.json" "$out/$line.txt" "$out/$line"-*.png "$PH_ROOT/bench/results/"
-		log bench "$line: published to bench/results/"
-		published=1
+		rm -f "$PH_ROOT/bench/results/$line"[.-]*
+		if cp "$out/$line.json" "$out/$line.txt" "$out/$line"-*.png "$PH_ROOT/bench/results/"; then
+			log bench "$line: published to bench/results/"
+			published=1
+		else
+			log bench "$line: could not copy the results to bench/results/"
+			failed=1
+		fi
 	else
 		log bench "$line: a partial run (PH_BENCH_PROGS/PH_BENCH_REPS set): not published to bench/results/"
 	fi

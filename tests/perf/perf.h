@@ -112,20 +112,37 @@ static inline uint32_t perf_import(int fd, int dmabuf)
 
 /*
  * Sets a parameter of the library (prime_helpers) when @ours, for a control
- * measurement; the stock driver has no such switch and measures its one path
- * again, so both sides still pair up.
+ * measurement, and returns its previous value for perf_restore_library_param();
+ * the stock driver has no such switch and measures its one path again, so
+ * both sides still pair up.
  */
-static inline void perf_set_library_param(bool ours, const char *name, unsigned int value)
+static inline unsigned int perf_set_library_param(bool ours, const char *name, unsigned int value)
 {
+	unsigned int old = 0;
 	char path[128];
 	FILE *f;
 
 	if (!ours)
-		return;
+		return 0;
 	snprintf(path, sizeof(path), "/sys/module/prime_helpers/parameters/%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		perf_die("cannot read %s", path);
+	/* Booleans read back as Y or N. */
+	if (fscanf(f, "%u", &old) != 1) {
+		rewind(f);
+		old = fgetc(f) == 'Y';
+	}
+	fclose(f);
 	f = fopen(path, "w");
 	if (!f || fprintf(f, "%u\n", value) < 0 || fclose(f))
 		perf_die("cannot write %u to %s", value, path);
+	return old;
+}
+
+static inline void perf_restore_library_param(bool ours, const char *name, unsigned int old)
+{
+	perf_set_library_param(ours, name, old);
 }
 
 /* The named line of /proc/meminfo, in KiB. */

@@ -162,12 +162,14 @@ int main(int argc, char **argv)
 	size_t v;
 
 	for (v = 0; v < sizeof(variants) / sizeof(variants[0]); v++) {
+		unsigned int huge;
+
 		variant = &variants[v];
-		perf_set_library_param(ours, "huge_pages", !variant->huge_pages_off);
+		huge = perf_set_library_param(ours, "huge_pages", !variant->huge_pages_off);
 		map_for_edu(fd);
 		map_for_cirrus(fd);
+		perf_restore_library_param(ours, "huge_pages", huge);
 	}
-	perf_set_library_param(ours, "huge_pages", 1);
 	close(fd);
 	return 0;
 }

@@ -67,14 +67,15 @@ int main(int argc, char **argv)
 {
 	const char *key = perf_driver(argc, argv);
 	bool ours = !strcmp(key, DRIVER_PH_VGEM);
+	unsigned int huge;
 	int dut = perf_open(key, 0), cirrus = perf_open(DRIVER_CIRRUS, 0);
 
 	measure("cycles_export_to_cirrus", dut, cirrus);
 	measure("cycles_import_from_cirrus", cirrus, dut);
 	/* The control: the export side again without the library's huge folios. */
-	perf_set_library_param(ours, "huge_pages", 0);
+	huge = perf_set_library_param(ours, "huge_pages", 0);
 	measure("cycles_export_to_cirrus_hugeoff", dut, cirrus);
-	perf_set_library_param(ours, "huge_pages", 1);
+	perf_restore_library_param(ours, "huge_pages", huge);
 	close(cirrus);
 	close(dut);
 	return 0;

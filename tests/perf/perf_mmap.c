@@ -40,8 +40,6 @@
 #define STEADY_BYTES (64 * MIB)
 /* First touches cover at least this much, in fresh buffers. */
 #define TOUCH_BYTES (16 * MIB)
-/* The library's default, restored after the one-page-per-fault control. */
-#define FAULT_AROUND_DEFAULT 512
 
 static double mib_per_s(uint64_t bytes, uint64_t ns)
 {
@@ -189,6 +187,7 @@ static void measure_anon(uint64_t size)
 		if (r)
 			munmap(pl.base, pl.len);
 		pl = place_new(size, true);
+		huge_before = perf_meminfo_kib("AnonHugePages");
 		start = perf_now_ns();
 		ptr = mmap(pl.addr, size, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
@@ -196,7 +195,6 @@ static void measure_anon(uint64_t size)
 			perf_die("anonymous mmap of %u MiB", mib);
 		if (madvise(ptr, size, MADV_HUGEPAGE))
 			perf_die("MADV_HUGEPAGE");
-		huge_before = perf_meminfo_kib("AnonHugePages");
 		for (i = 0; i < size; i += 4096)
 			ptr[i] = 1;
 		ns += perf_now_ns() - start;
@@ -228,17 +226,18 @@ static void measure(int fd, bool ours, bool through_dmabuf, uint64_t size, bool 
 	 * 4 KiB path, then that path with one page per fault.
 	 */
 	if (aligned) {
-		perf_set_library_param(ours, "huge_pages", 0);
+		unsigned int huge = perf_set_library_param(ours, "huge_pages", 0), around;
+
 		ns = touch_fresh(fd, through_dmabuf, size, aligned, rounds, &pl, &handle, &dmabuf);
 		release(fd, &pl, handle, dmabuf);
 		snprintf(metric, sizeof(metric), "mmap_%s_%uM_%s_touch_hugeoff", path, mib, align);
 		perf_record(metric, "MiB/s", "higher", mib_per_s(size * rounds, ns));
 
-		perf_set_library_param(ours, "fault_around_pages", 1);
+		around = perf_set_library_param(ours, "fault_around_pages", 1);
 		ns = touch_fresh(fd, through_dmabuf, size, aligned, rounds, &pl, &handle, &dmabuf);
 		release(fd, &pl, handle, dmabuf);
-		perf_set_library_param(ours, "fault_around_pages", FAULT_AROUND_DEFAULT);
-		perf_set_library_param(ours, "huge_pages", 1);
+		perf_restore_library_param(ours, "fault_around_pages", around);
+		perf_restore_library_param(ours, "huge_pages", huge);
 		snprintf(metric, sizeof(metric), "mmap_%s_%uM_%s_touch_hugeoff_fa1", path, mib, align);
 		perf_record(metric, "MiB/s", "higher", mib_per_s(size * rounds, ns));
 	}
