@@ -10,6 +10,7 @@
  */
 
 #include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/fs.h>
 #include <linux/iosys-map.h>
@@ -148,6 +149,18 @@ static inline void drm_ph_compat_unmap_attachment_unlocked(struct dma_buf_attach
 #else
 	dma_buf_unmap_attachment(attach, sgt, dir);
 #endif
+}
+
+/*
+ * 6.1's DMA-API debug records a dma_alloc_pages() block as a streaming
+ * mapping whose error nobody checked, and reports that when the block is
+ * freed; later kernels record it as an allocation. Checking the handle (it is
+ * never the error value once a page came back) settles the record and is a
+ * no-op elsewhere.
+ */
+static inline void drm_ph_compat_dma_alloc_pages_checked(struct device *dev, dma_addr_t addr)
+{
+	WARN_ON_ONCE(dma_mapping_error(dev, addr));
 }
 
 /*

@@ -57,6 +57,7 @@
 #include <drm/drm_ph.h>
 #include <drm/drm_prime.h>
 
+#include "drm_ph_compat.h"
 #include "drm_ph_internal.h"
 
 /* Linear-map address of the block; x86-64 and the like have no highmem. */
@@ -117,6 +118,7 @@ struct drm_ph_object *drm_ph_dma_create(struct drm_device *drm, size_t size)
 			       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!page)
 		goto err_pages;
+	drm_ph_compat_dma_alloc_pages_checked(drm->dev, phobj->dma_addr);
 
 	/* Neither CMA nor the page allocator clear what they hand out. */
 	memset(page_address(page), 0, phobj->base.size);

@@ -658,9 +658,16 @@ static int drm_ph_shmem_gem_mmap(struct drm_gem_object *obj, struct vm_area_stru
 	vma->vm_private_data = NULL;
 	vma->vm_ops = NULL;
 	ret = dma_buf_mmap(obj->import_attach->dmabuf, vma, 0);
-	if (!ret)
-		drm_gem_object_put(obj);
-	return ret;
+	if (ret)
+		return ret;
+	drm_gem_object_put(obj);
+	/*
+	 * A buffer does not grow: no mremap() may extend the mapping past it,
+	 * whatever the exporter set (6.1's udmabuf and dma-heaps set nothing,
+	 * and the core warns about a GEM mmap that may expand).
+	 */
+	drm_ph_compat_vm_flags_set(vma, VM_DONTEXPAND);
+	return 0;
 }
 
 /*
