@@ -7,7 +7,7 @@
 # counting what a broken runner leaves behind.
 #   bench-selftest.sh LINE JSON_OUT
 # On the debug line only the cases that need its checkers run (kmemleak,
-# DMA-API debug); everywhere else the rest.
+# DMA-API debug), on the kcsan line the data race; everywhere else the rest.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -65,6 +65,8 @@ host_cases() {
 if [ "$line" = debug ]; then
 	run_case kmemleak-report selftest-module-leak "FAIL $line: guest/kmemleak" 300
 	run_case dma-api-report selftest-module-dma "DMA-API debug report: " 300
+elif [ "$line" = kcsan ]; then
+	run_case kcsan-race-in-our-code selftest-module-race "FAIL $line: guest/kcsan-our-code" 300
 else
 	host_cases
 	run_case failing-test selftest-fail "FAIL $line: bench_selftest_fail/fails-on-purpose"

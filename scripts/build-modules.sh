@@ -11,7 +11,7 @@ line=$1
 shift
 kdir=$(kernel_build_tree "$line")
 [ -f "$kdir/Makefile" ] || die "no kernel build tree for '$line' at $kdir" \
-	"run 'make deps' (6.1, 6.12) or 'make debug-kernel' (debug)"
+	"run 'make deps' (6.1, 6.12) or 'make debug-kernel' (debug, kcsan)"
 out=$PH_BUILD/$line
 mkdir -p "$out"
 # Refresh the mirror: drop links whose source is gone, add new ones.

@@ -19,13 +19,13 @@ total_fault_points=0 total_stress_iterations=0 total_fuzz_calls=0
 
 # Per-program timeout, in guest seconds: the debug kernel (KASAN, lockdep
 # under TCG) is several times slower.
-timeout_for() { [ "$1" = debug ] && echo 900 || echo 300; }
+timeout_for() { case $1 in debug | kcsan) echo 900 ;; *) echo 300 ;; esac; }
 
 prepare() {
 	local line=$1
-	if [ "$line" = debug ]; then
-		bash "$PH_ROOT/scripts/build-debug-kernel.sh" || return 1
-	fi
+	case $line in
+	debug | kcsan) bash "$PH_ROOT/scripts/build-debug-kernel.sh" "$line" || return 1 ;;
+	esac
 	bash "$PH_ROOT/scripts/build-modules.sh" "$line" PH_BENCH_SELFTEST=m &&
 		bash "$PH_ROOT/scripts/mkinitramfs.sh" "$line"
 }
@@ -74,7 +74,7 @@ fi
 # Style gates first: they are quick and need no guest.
 if step_selected lint; then
 	ran_something=1
-	lint_lines=$(for l in $lines; do [ "$l" != debug ] && echo "$l"; done)
+	lint_lines=$(for l in $lines; do case $l in 6.*) echo "$l" ;; esac; done)
 	RESULTS_JSON=$results/lint.json bash "$PH_ROOT/scripts/lint.sh" "${lint_lines:-6.1 6.12}"
 	add_counts "$results/lint.json"
 fi
@@ -90,7 +90,7 @@ fi
 # Packaging: DKMS and make install, against the installed Debian headers.
 if step_selected dkms; then
 	ran_something=1
-	pkg_lines=$(for l in $lines; do [ "$l" != debug ] && echo "$l"; done)
+	pkg_lines=$(for l in $lines; do case $l in 6.*) echo "$l" ;; esac; done)
 	bash "$PH_ROOT/scripts/dkms-check.sh" "${pkg_lines:-6.1 6.12}" "$results/dkms.json"
 	add_counts "$results/dkms.json"
 fi
@@ -120,7 +120,34 @@ programs_selected 'mesa_*' && mesa_boot=1
 programs_selected 'pressure_*' && pressure_boot=1
 [ $main_boot = 1 ] || [ $mesa_boot = 1 ] || [ $pressure_boot = 1 ] || lines=""
 
+# The kcsan line (6.1 source, KCSAN and lockdep) runs, in its main boot only,
+# the programs that race threads and processes against each other (the
+# data-race detector sees only what runs concurrently) and the imports that
+# take the 6.1-only compat paths (unlocked dma-buf vmap and map), so those run
+# under lockdep too. (The KUnit suites need 6.8's KUnit device API.)
+KCSAN_PROGRAMS="prime_stress prime_fuzz prime_fault_races prime_huge prime_self_import prime_eviction prime_edu prime_foreign prime_vgem_interop prime_lifetimes vgem_fences"
+kcsan_selection() {
+	local p sel=""
+	for p in $KCSAN_PROGRAMS; do
+		step_selected "$p" && sel+="${sel:+,}$p"
+	done
+	echo "$sel"
+}
+
 for line in $lines; do
+	if [ "$line" = kcsan ]; then
+		sel=$(kcsan_selection)
+		[ -n "$sel" ] || continue
+		ran_something=1
+		if ! prepare kcsan; then
+			log check "kcsan: build failed, counted as one failure"
+			total_fail=$((total_fail + 1))
+			continue
+		fi
+		log guest "kcsan: booting (tests: $sel)"
+		guest_run kcsan kcsan "$PH_BUILD/kcsan/run" "$sel"
+		continue
+	fi
 	ran_something=1
 	if ! prepare "$line"; then
 		log check "$line: build failed, counted as one failure"
@@ -163,9 +190,16 @@ done
 # line (the bench's own tests, the bench smoke run); T= may select only the
 # step, in which case no guest of the line was built yet.
 first_line_step() {
+	local l first=""
 	step_selected "$1" || return 0
+	# The first Debian line: the checker lines run their own cases below.
+	for l in $all_lines; do case $l in 6.*) first=$l && break ;; esac; done
+	if [ -z "$first" ]; then
+		log check "$1 runs on a Debian line (6.1 or 6.12), not on '$all_lines': not run"
+		return 0
+	fi
 	ran_something=1
-	set -- "$1" "$2" "$3" $all_lines
+	set -- "$1" "$2" "$3" "$first"
 	if [ -f "$PH_BUILD/$4/initrd.gz" ] || prepare "$4"; then
 		bash "$PH_ROOT/scripts/$2" "$4" "$results/$1.json"
 		add_counts "$results/$1.json"
@@ -175,16 +209,17 @@ first_line_step() {
 	fi
 }
 first_line_step bench_selftest bench-selftest.sh "the bench self-tests"
-# The cases that need the debug line's checkers (kmemleak, DMA-API debug).
-if step_selected bench_selftest && [[ " $all_lines " == *" debug "* ]]; then
-	if [ -f "$PH_BUILD/debug/initrd.gz" ] || prepare debug; then
-		bash "$PH_ROOT/scripts/bench-selftest.sh" debug "$results/bench_selftest-debug.json"
-		add_counts "$results/bench_selftest-debug.json"
+# The cases that need the checker lines (kmemleak, DMA-API debug; KCSAN).
+for checker in debug kcsan; do
+	step_selected bench_selftest && [[ " $all_lines " == *" $checker "* ]] || continue
+	if [ -f "$PH_BUILD/$checker/initrd.gz" ] || prepare $checker; then
+		bash "$PH_ROOT/scripts/bench-selftest.sh" $checker "$results/bench_selftest-$checker.json"
+		add_counts "$results/bench_selftest-$checker.json"
 	else
-		log check "debug: build failed, the debug bench self-tests counted as one failure"
+		log check "$checker: build failed, the $checker bench self-tests counted as one failure"
 		total_fail=$((total_fail + 1))
 	fi
-fi
+done
 # One repetition of every benchmark, so make bench cannot rot unnoticed.
 first_line_step bench_smoke bench-smoke.sh "the bench smoke run"
 

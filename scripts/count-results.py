@@ -16,7 +16,7 @@ import os
 import re
 import sys
 
-GUEST_RUN = re.compile(r"^(6\.1|6\.12|debug[a-z0-9]*)(-[a-z0-9]+)?\.json$")
+GUEST_RUN = re.compile(r"^(6\.1|6\.12|debug[a-z0-9]*|kcsan)(-[a-z0-9]+)?\.json$")
 
 
 def main():

@@ -10,7 +10,7 @@ set -euo pipefail
 
 line=${1:-6.1}
 out=$PH_BUILD/demo
-[ "$line" = debug ] && bash "$PH_ROOT/scripts/build-debug-kernel.sh"
+case $line in debug | kcsan) bash "$PH_ROOT/scripts/build-debug-kernel.sh" "$line" ;; esac
 bash "$PH_ROOT/scripts/build-modules.sh" "$line"
 bash "$PH_ROOT/scripts/mkinitramfs.sh" "$line"
 log demo "booting the $line guest"

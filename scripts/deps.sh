@@ -18,8 +18,8 @@ PACKAGES=(
 	libgbm-dev libegl-dev libgles-dev libgl1-mesa-dri libegl-mesa0
 	# headers of both Debian kernel lines (meta packages, resolved below)
 	linux-headers-amd64 linux-headers-6.12-amd64
-	# the debug kernel line
-	linux-source-6.12 bc bison flex libelf-dev libssl-dev ccache rsync python3
+	# the checker kernel lines: debug from 6.12's source, kcsan from 6.1's
+	linux-source-6.12 linux-source-6.1 bc bison flex libelf-dev libssl-dev ccache rsync python3
 )
 
 rm -f "$PH_BUILD"/.abi-*

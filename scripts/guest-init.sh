@@ -188,6 +188,8 @@ emit "@TAINT $(cat /proc/sys/kernel/tainted)"
 # taints its view; either way the rest of the run went unchecked.
 [ -r /proc/lockdep_stats ] && emit "@LOCKDEP $(sed -n 's/^ *debug_locks: *//p' /proc/lockdep_stats)"
 [ -r $DMA_API/error_count ] && emit "@DMAAPI $(cat $DMA_API/error_count) $(cat $DMA_API/disabled)"
+# The data-race detector's own counters (kcsan line): proof that it watched.
+[ -r /sys/kernel/debug/kcsan ] && emit "@KCSAN $(sed -n 's/^\([a-z_]*\): \([0-9-]*\)$/\1=\2/p' /sys/kernel/debug/kcsan | tr '\n' ' ')"
 dmesg | sed 's/^/@DMESG /' >$R
 emit "@END"
 sync

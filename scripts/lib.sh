@@ -44,26 +44,45 @@ debian_kernel_dir() {
 	echo "$PH_CACHE/kernels/$1"
 }
 
-# Where the debug kernel lives: keyed by the linux-source-6.12 version, the
-# config fragment and the recipe version, so a change to any of them rebuilds.
-# Bump DEBUG_KERNEL_RECIPE when scripts/build-debug-kernel.sh changes what it
+# Where a checker kernel built from Debian's kernel source lives: the debug
+# line (6.12: KASAN, lockdep and the other checkers,
+# scripts/debug-kernel.config) or the kcsan line (6.1: the same checkers with
+# KCSAN instead of KASAN, which exclude each other, scripts/kcsan-kernel.config
+# on top; built from 6.1 so that the library's 6.1 branches run under lockdep
+# too). Keyed by the source package's version, the config fragments and the
+# recipe version, so a change to any of them rebuilds. Bump
+# DEBUG_KERNEL_RECIPE when scripts/build-debug-kernel.sh changes what it
 # produces.
 DEBUG_KERNEL_RECIPE=1
+# debug_kernel_fragments FLAVOR: its config fragments, later ones override.
+debug_kernel_fragments() {
+	case ${1:-debug} in
+	debug) echo "$PH_ROOT/scripts/debug-kernel.config" ;;
+	kcsan) echo "$PH_ROOT/scripts/debug-kernel.config $PH_ROOT/scripts/kcsan-kernel.config" ;;
+	*) die "unknown debug kernel flavor '$1'" "use debug or kcsan" ;;
+	esac
+}
+# debug_kernel_source FLAVOR: the kernel line whose linux-source-* it builds.
+debug_kernel_source() {
+	case ${1:-debug} in debug) echo 6.12 ;; kcsan) echo 6.1 ;; esac
+}
 debug_kernel_dir() {
-	local srcver key
-	srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || echo none)
-	key=$({ cat "$PH_ROOT/scripts/debug-kernel.config"; echo "$DEBUG_KERNEL_RECIPE"; } |
+	local flavor=${1:-debug} srcver key
+	srcver=$(dpkg-query -W -f='${Version}' "linux-source-$(debug_kernel_source "$flavor")" 2>/dev/null ||
+		echo none)
+	# shellcheck disable=SC2046 # one word per fragment
+	key=$({ cat $(debug_kernel_fragments "$flavor"); echo "$DEBUG_KERNEL_RECIPE"; } |
 		sha256sum | cut -c1-12)
-	echo "$PH_CACHE/debug/$srcver-$key"
+	echo "$PH_CACHE/$flavor/$srcver-$key"
 }
 
 # kernel_build_tree LINE: the tree modules are built against.
 kernel_build_tree() {
 	case $1 in
 	6.1 | 6.12) echo "/usr/src/linux-headers-$(debian_kernel_abi "$1")" ;;
-	debug) echo "$(debug_kernel_dir)/build" ;;
+	debug | kcsan) echo "$(debug_kernel_dir "$1")/build" ;;
 	host) echo "/lib/modules/${KVER:-$(uname -r)}/build" ;;
-	*) die "unknown kernel line '$1'" "use KERNEL=6.1, 6.12, debug (or host for make install)" ;;
+	*) die "unknown kernel line '$1'" "use KERNEL=6.1, 6.12, debug, kcsan (or host for make install)" ;;
 	esac
 }
 

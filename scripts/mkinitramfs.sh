@@ -14,9 +14,9 @@ case $line in
 	abi=$(debian_kernel_abi "$line")
 	kroot=$(debian_kernel_dir "$abi")/root
 	;;
-debug)
-	kroot=$(debug_kernel_dir)/modroot
-	abi=$(cat "$(debug_kernel_dir)/abi")
+debug | kcsan)
+	kroot=$(debug_kernel_dir "$line")/modroot
+	abi=$(cat "$(debug_kernel_dir "$line")/abi")
 	;;
 esac
 moddir=$kroot/lib/modules/$abi

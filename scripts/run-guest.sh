@@ -13,7 +13,7 @@ set -euo pipefail
 line=$1 outdir=$2 mode=${3:-check} tests=${4:-*} ptimeout=${5:-300}
 case $line in
 6.1 | 6.12) kernel=$(debian_kernel_dir "$(debian_kernel_abi "$line")")/vmlinuz ;;
-debug) kernel=$(debug_kernel_dir)/vmlinuz ;;
+debug | kcsan) kernel=$(debug_kernel_dir "$line")/vmlinuz ;;
 esac
 initrd=${PH_INITRD:-$PH_BUILD/$line/initrd.gz}
 [ -f "$kernel" ] || die "no kernel image for $line at $kernel" "run 'make deps' or 'make debug-kernel'"
@@ -94,7 +94,7 @@ strict) iommu_dev=(-device intel-iommu) boot_args="intel_iommu=on iommu.strict=1
 esac
 [ "${PH_BOOT:-main}" = pressure ] && mem=1G boot_args="$boot_args ph.pressure=1"
 # The debug line's checkers that need switching on at boot.
-[ "$line" = debug ] && boot_args="$boot_args page_owner=on"
+case $line in debug | kcsan) boot_args="$boot_args page_owner=on" ;; esac
 append="$screen console=ttyS0 panic=-1 no_timer_check $boot_args ph.mode=$mode ph.tests=$tests ph.timeout=$ptimeout"
 # The bench backs all guest memory up front: otherwise the first guest use of
 # each page of RAM costs a host page fault, and whichever benchmark first needs

@@ -10,10 +10,14 @@
  *	pin	a reference on itself, so the module cannot be unloaded
  *	leak	an allocation nobody frees (kmemleak, debug line)
  *	dma	an unmap of a DMA address never mapped (DMA-API debug, debug line)
+ *	race	two threads racing on a plain int (KCSAN, kcsan line)
  *	panic	a kernel panic
  */
 #include <linux/bug.h>
+#include <linux/completion.h>
 #include <linux/dma-mapping.h>
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/panic.h>
 #include <linux/pci.h>
@@ -21,7 +25,7 @@
 
 static char *what = "warn";
 module_param(what, charp, 0444);
-MODULE_PARM_DESC(what, "the misuse: warn, taint, pin, leak, dma or panic");
+MODULE_PARM_DESC(what, "the misuse: warn, taint, pin, leak, dma, race or panic");
 
 /* Kept only so the compiler cannot drop the leaked allocation's store. */
 static void *leaked_ptr;
@@ -47,6 +51,46 @@ static int misuse_dma(void)
 	return 0;
 }
 
+/*
+ * A data race: two threads increment one plain int for a while. Plain
+ * accesses on purpose (no READ_ONCE, no atomics): the kcsan line's detector
+ * must report it and the judge must fail the run, since the report's frames
+ * are in one of our modules. The compiler barrier keeps each increment a
+ * real load and store.
+ */
+static int racy_counter;
+
+static int misuse_race_thread(void *done)
+{
+	unsigned long end = jiffies + 2 * HZ;
+
+	while (time_before(jiffies, end)) {
+		racy_counter = racy_counter + 1;
+		barrier();
+	}
+	/* Never returns into this module's text, which may go next. */
+	kthread_complete_and_exit(done, 0);
+}
+
+static int misuse_race(void)
+{
+	struct completion done[2];
+	struct task_struct *t;
+	int i, started, ret = 0;
+
+	for (started = 0; started < 2; started++) {
+		init_completion(&done[started]);
+		t = kthread_run(misuse_race_thread, &done[started], "ph_selftest_race/%d", started);
+		if (IS_ERR(t)) {
+			ret = PTR_ERR(t);
+			break;
+		}
+	}
+	for (i = 0; i < started; i++)
+		wait_for_completion(&done[i]);
+	return ret;
+}
+
 static int __init ph_selftest_misuse_init(void)
 {
 	if (!strcmp(what, "warn")) {
@@ -60,6 +104,8 @@ static int __init ph_selftest_misuse_init(void)
 		leaked_ptr = NULL;
 	} else if (!strcmp(what, "dma")) {
 		return misuse_dma();
+	} else if (!strcmp(what, "race")) {
+		return misuse_race();
 	} else if (!strcmp(what, "panic")) {
 		panic("ph_selftest_misuse: deliberate panic for the bench self-test\n");
 	} else {
