@@ -72,6 +72,13 @@ else
 	record exported-symbols-documented pass
 fi
 
+log lint "every mutant of tests/mutants/mutants.list still applies"
+if python3 scripts/mutants.py --check-list; then
+	record mutants-list-applies pass
+else
+	record mutants-list-applies fail
+fi
+
 log lint "README's bench results match bench/results/"
 if python3 scripts/bench-readme.py --check; then
 	record bench-results-in-readme pass

@@ -146,8 +146,25 @@ def try_mutant(m, line, mutate=True):
             f.write(original)
 
 
+def check_list():
+    """make lint: every mutant's 'find' text occurs exactly once in its file,
+    so that no mutant goes stale unnoticed until the next make mutants."""
+    stale = []
+    for m in parse(os.path.join(ROOT, "tests/mutants/mutants.list")):
+        n = open(os.path.join(ROOT, m["file"])).read().count(m["find"])
+        if n != 1:
+            stale.append(f"{m['mutant']}: its 'find' text occurs {n} times in {m['file']}")
+    for s in stale:
+        print(f"mutants: {s}")
+    if stale:
+        print("next: update tests/mutants/mutants.list to the code it mutates")
+    return 1 if stale else 0
+
+
 def main():
     global START
+    if sys.argv[1:] == ["--check-list"]:
+        return check_list()
     START = time.time()
     line = sys.argv[1] if len(sys.argv) > 1 else "6.1"
     pattern = sys.argv[2] if len(sys.argv) > 2 and sys.argv[2] else "*"

@@ -663,7 +663,7 @@ static int drm_ph_shmem_gem_mmap(struct drm_gem_object *obj, struct vm_area_stru
 	drm_gem_object_put(obj);
 	/*
 	 * A buffer does not grow: no mremap() may extend the mapping past it,
-	 * whatever the exporter set (6.1's udmabuf and dma-heaps set nothing,
+	 * whatever the exporter set (6.1's udmabuf and CMA heap set nothing,
 	 * and the core warns about a GEM mmap that may expand).
 	 */
 	drm_ph_compat_vm_flags_set(vma, VM_DONTEXPAND);
