@@ -378,7 +378,10 @@ def commit():
     try:
         head = subprocess.run(["git", "-C", root, "rev-parse", "--short=12", "HEAD"], capture_output=True,
                               text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", root, "status", "--porcelain"],
+        # What make bench itself writes (a line published before this one)
+        # does not make the measured code dirty.
+        dirty = subprocess.run(["git", "-C", root, "status", "--porcelain", "--", ".",
+                                ":!bench/results", ":!README.md"],
                                capture_output=True, text=True).stdout.strip()
         return head + ("-dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
