@@ -16,10 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "debugfs.h"
+#include "drmtest.h"
 #include "igt.h"
 
 #define KUNIT_MODULE "/lib/modules/ours/prime_helpers_kunit.ko"
@@ -86,16 +86,6 @@ static void parse_suite(const char *suite, char *ktap)
 		     planned);
 }
 
-/* Whether the running kernel is older than @major.@minor. */
-static bool uname_before(int major, int minor)
-{
-	struct utsname u;
-	int ma = 0, mi = 0;
-
-	igt_assert(uname(&u) == 0 && sscanf(u.release, "%d.%d", &ma, &mi) == 2);
-	return ma < major || (ma == major && mi < minor);
-}
-
 static void run_suites(void)
 {
 	char path[256];
@@ -106,7 +96,7 @@ static void run_suites(void)
 		igt_skip("this kernel has no KUnit (Debian's kernels are built without "
 			 "CONFIG_KUNIT); the suites run on the debug kernel line\n");
 	/* The suites use KUnit's device API: 6.8 and later (the kcsan line is 6.1). */
-	if (uname_before(6, 8))
+	if (kernel_before(6, 8))
 		igt_skip("the suites need KUnit's device API (6.8 and later); this kernel "
 			 "is older, so they were not built for it\n");
 	igt_assert_f(!access(KUNIT_MODULE, F_OK),

@@ -850,6 +850,17 @@ static void check_checksum(enum exporter e)
 	struct ph_object obj;
 	int vmaps_before;
 
+	/*
+	 * On 6.1 a kernel mapping of a stock shmem-helper buffer by an
+	 * importer takes the dma-buf's lock, then the exporter's vmap_lock;
+	 * cirrus scanning out an import takes them the other way round, on
+	 * other objects. Lockdep sees one class for both and reports a cycle
+	 * that cannot close, then stops checking for the rest of the boot.
+	 */
+	if (e == EXP_STOCK_VGEM && kernel_before(6, 2) && !access("/proc/lockdep_stats", F_OK))
+		igt_skip("6.1 with lockdep: the stock vmap's lock order is reported as a "
+			 "cycle between exporters and importers (false positive), which "
+			 "would switch lockdep off for the rest of the boot\n");
 	ph_stats_read(&before);
 	bo = shared_new_checked(e, BIG_SIZE);
 	if (!bo.handle) {
@@ -912,7 +923,15 @@ static void check_non_drm_exporter(int dmabuf, uint8_t *cpu, const char *what)
 	prime_sync_start(dmabuf, false);
 	prime_sync_end(dmabuf, false);
 	assert_same_bytes(cpu, want, SMALL_SIZE, "the import after the copy into it");
-	igt_assert_eq_u64(edu_checksum(edu, handle, 0, SMALL_SIZE), cpu_sum(cpu, SMALL_SIZE));
+	if (!strcmp(what, "udmabuf") && kernel_before(6, 2)) {
+		uint64_t sum;
+
+		/* 6.1's udmabuf has no vmap: the kernel cannot map it at all. */
+		igt_assert_eq(__edu_checksum(edu, handle, 0, SMALL_SIZE, &sum), -EINVAL);
+		igt_info("6.1's udmabuf has no vmap: the kernel checksum is refused with EINVAL\n");
+	} else {
+		igt_assert_eq_u64(edu_checksum(edu, handle, 0, SMALL_SIZE), cpu_sum(cpu, SMALL_SIZE));
+	}
 	gem_close(edu, handle);
 out:
 	free(want);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include <xf86drm.h>
 
@@ -196,4 +197,13 @@ bool vgem_driver_selected(const char *key)
 void drm_checking(const char *key)
 {
 	igt_info("checking on %s\n", key);
+}
+
+bool kernel_before(int major, int minor)
+{
+	struct utsname u;
+	int ma = 0, mi = 0;
+
+	igt_assert(uname(&u) == 0 && sscanf(u.release, "%d.%d", &ma, &mi) == 2);
+	return ma < major || (ma == major && mi < minor);
 }

@@ -60,6 +60,9 @@ extern const char *const vgem_drivers[VGEM_DRIVER_COUNT];
 /* True if @key is selected by IGT_VGEM_DRIVERS (always, when it is unset). */
 bool vgem_driver_selected(const char *key);
 
+/* Whether the running kernel is older than @major.@minor (uname's release). */
+bool kernel_before(int major, int minor);
+
 /* Logs which driver the next checks run on, so a failure names its side. */
 void drm_checking(const char *key);
 
