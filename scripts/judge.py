@@ -56,29 +56,40 @@ BAD_LOG = [
     (re.compile(r"Fixing recursive fault"), "a fault in a fault: the guest kernel died"),
     (re.compile(r"Out of memory: Killed process|invoked oom-killer"), "OOM killer"),
 ]
-# KCSAN reports: a data race fails the run when our code is in it (a frame of
-# one of our modules, the KUnit suites' included, with or without a build id);
-# races wholly inside the kernel's own code are listed, not failed, since
-# they are not ours to fix. Known blind spot: a race inside a kernel function
-# that our code reached by a tail call has no frame of ours and is listed.
+# KCSAN reports: a data race fails the run when one of the two racing
+# functions, which KCSAN names in the report's title, is ours (one of our
+# modules, the KUnit suites' included, with or without a build id). A race
+# between two kernel functions is listed as a note, marked when our code is
+# among the callers (e.g. RCU's own flags racing under a cond_resched() of
+# ours): it is worth a look, but the racing code is not ours to annotate.
+# Known blind spot: a race inside a kernel function that our code reached by
+# a tail call has no frame of ours at all.
 KCSAN_REPORT = re.compile(r"BUG: KCSAN: ")
+INTERLEAVED_REPORT = re.compile(r"WARNING:|BUG:|possible circular locking|existing dependency chain|is trying to acquire|already holding")
 OUR_FRAME = re.compile(r"\[(prime_helpers(_kunit)?|ph_vgem|ph_edu|ph_selftest_\w+)( [0-9a-f]+)?\]")
 
 
 def kcsan_reports(lines):
-    """(title, ours) for each KCSAN report in the kernel lines: a report runs
-    from its BUG line to the next line of '=' signs."""
+    """(title, ours, reached) for each KCSAN report in the kernel lines: ours
+    when a racing function named in the title is ours, reached when a frame
+    of ours is among the callers. A report's frames run from its BUG line to
+    the line naming the reporting CPU."""
     reports, cur = [], None
     for l in lines:
         text = KERNEL_CONSOLE_LINE.sub("", l).strip()
         if KCSAN_REPORT.search(text):
-            cur = [text.split("BUG: ", 1)[1], False]
+            title = text.split("BUG: ", 1)[1]
+            cur = [title, bool(OUR_FRAME.search(title)), False]
             reports.append(cur)
         elif cur is not None:
-            if text.startswith("=========="):
+            # The frames end where KCSAN names the reporting CPU; another
+            # CPU's report (a lockdep splat) may interleave its lines with
+            # this one's, and its frames are not this race's.
+            if text.startswith("==========") or text.startswith("Reported by Kernel Concurrency Sanitizer") \
+                    or INTERLEAVED_REPORT.search(text):
                 cur = None
             elif OUR_FRAME.search(text):
-                cur[1] = True
+                cur[2] = True
     return reports
 
 
@@ -237,10 +248,12 @@ def main():
         # either is ours.
         reports = (kcsan_reports(dmesg) +
                    kcsan_reports([l for l in console if KERNEL_CONSOLE_LINE.match(l)]))
-        ours = sorted({t for t, o in reports if o})
-        foreign = sorted({t for t, o in reports if not o} - set(ours))
+        ours = sorted({t for t, o, _ in reports if o})
+        reached = sorted({t for t, o, r in reports if r and not o} - set(ours))
+        foreign = sorted({t for t, o, r in reports if not o and not r} - set(ours) - set(reached))
         add("guest/kcsan-our-code", not ours,
             f"{len(ours)} data races with our code in them:\n" + "\n".join(ours[:20]))
+        notes.extend(f"KCSAN, in kernel code reached from ours: {t}" for t in reached)
         notes.extend(f"KCSAN, outside our code: {t}" for t in foreign)
         # Races counted but none read from the log: the reports went
         # unparsed (a format change, a lost log), so nothing was judged.
