@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -82,6 +83,21 @@ static inline uint32_t perf_create(int fd, uint64_t size)
 	if (drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &arg))
 		perf_die("MODE_CREATE_DUMB of %llu bytes", (unsigned long long)size);
 	return arg.handle;
+}
+
+/* A GEM mmap of @size bytes of @handle, anywhere, written through with 0x5a. */
+static inline uint8_t *perf_map_written(int fd, uint32_t handle, uint64_t size)
+{
+	struct drm_mode_map_dumb arg = { .handle = handle };
+	void *ptr;
+
+	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &arg))
+		perf_die("MODE_MAP_DUMB");
+	ptr = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, arg.offset);
+	if (ptr == MAP_FAILED)
+		perf_die("GEM mmap of %llu bytes", (unsigned long long)size);
+	memset(ptr, 0x5a, size);
+	return ptr;
 }
 
 static inline void perf_close_handle(int fd, uint32_t handle)

@@ -19,7 +19,6 @@
  * for edu's 64 KiB), and a table with fewer has segments the device said it
  * cannot take.
  */
-#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "edu.h"
@@ -64,16 +63,7 @@ static bool behind_iommu(int fd)
  */
 static void populate(int fd, uint32_t handle)
 {
-	struct drm_mode_map_dumb arg = { .handle = handle };
-	void *ptr;
-
-	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &arg))
-		perf_die("MODE_MAP_DUMB");
-	ptr = mmap(NULL, BO_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, arg.offset);
-	if (ptr == MAP_FAILED)
-		perf_die("GEM mmap of 64 MiB");
-	memset(ptr, 0x5a, BO_SIZE);
-	munmap(ptr, BO_SIZE);
+	munmap(perf_map_written(fd, handle, BO_SIZE), BO_SIZE);
 }
 
 /* Microseconds to import a fresh 64 MiB buffer of @fd into @importer. */

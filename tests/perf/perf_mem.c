@@ -63,16 +63,9 @@ static void page_figures(const char *key)
 {
 	int fd = perf_open(key, 0);
 	uint32_t handle = perf_create(fd, PAGES_SIZE);
-	struct drm_mode_map_dumb map = { .handle = handle };
 	long shmem = perf_meminfo_kib("Shmem"), unevictable = perf_meminfo_kib("Unevictable");
-	uint8_t *ptr;
+	uint8_t *ptr = perf_map_written(fd, handle, PAGES_SIZE);
 
-	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &map))
-		perf_die("MODE_MAP_DUMB");
-	ptr = mmap(NULL, PAGES_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, map.offset);
-	if (ptr == MAP_FAILED)
-		perf_die("GEM mmap of 64 MiB");
-	memset(ptr, 0x5a, PAGES_SIZE);
 	perf_record("mem_64M_mapped_shmem", "MiB", "lower", mib(perf_meminfo_kib("Shmem") - shmem));
 	perf_record("mem_64M_mapped_unevictable", "MiB", "lower",
 		    mib(perf_meminfo_kib("Unevictable") - unevictable));
