@@ -188,7 +188,8 @@ done
 
 # first_line_step STEP SCRIPT WHAT: a step that needs a guest of the first
 # line (the bench's own tests, the bench smoke run); T= may select only the
-# step, in which case no guest of the line was built yet.
+# step, so the line is (re)built here: an initramfs left by an earlier run
+# may hold older programs.
 first_line_step() {
 	local l first=""
 	step_selected "$1" || return 0
@@ -200,7 +201,7 @@ first_line_step() {
 	fi
 	ran_something=1
 	set -- "$1" "$2" "$3" "$first"
-	if [ -f "$PH_BUILD/$4/initrd.gz" ] || prepare "$4"; then
+	if prepare "$4"; then
 		bash "$PH_ROOT/scripts/$2" "$4" "$results/$1.json"
 		add_counts "$results/$1.json"
 	else
@@ -212,7 +213,7 @@ first_line_step bench_selftest bench-selftest.sh "the bench self-tests"
 # The cases that need the checker lines (kmemleak, DMA-API debug; KCSAN).
 for checker in debug kcsan; do
 	step_selected bench_selftest && [[ " $all_lines " == *" $checker "* ]] || continue
-	if [ -f "$PH_BUILD/$checker/initrd.gz" ] || prepare $checker; then
+	if prepare $checker; then
 		bash "$PH_ROOT/scripts/bench-selftest.sh" $checker "$results/bench_selftest-$checker.json"
 		add_counts "$results/bench_selftest-$checker.json"
 	else
