@@ -508,7 +508,7 @@ static void export_to_edu_and_copy(unsigned int inst)
 	 * habit, which our exporter does not have (prime_edu,
 	 * segments-within-device-limit). The 6.1 and 6.12 lines run it.
 	 */
-	igt_require_f(access("/sys/kernel/debug/dma-api", F_OK) != 0,
+	igt_require_f(!dma_api_debug_on(),
 		      "this kernel has DMA-API debug, which reports videobuf2's tables against "
 		      "ph_edu's segment limit (upstream behaviour)\n");
 	ph_stats_read(&before);

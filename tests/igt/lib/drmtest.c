@@ -207,3 +207,13 @@ bool kernel_before(int major, int minor)
 	igt_assert(uname(&u) == 0 && sscanf(u.release, "%d.%d", &ma, &mi) == 2);
 	return ma < major || (ma == major && mi < minor);
 }
+
+bool dma_api_debug_on(void)
+{
+	return access("/sys/kernel/debug/dma-api", F_OK) == 0;
+}
+
+bool lockdep_confuses_stock_vmap(void)
+{
+	return kernel_before(6, 2) && access("/proc/lockdep_stats", F_OK) == 0;
+}

@@ -63,6 +63,27 @@ bool vgem_driver_selected(const char *key);
 /* Whether the running kernel is older than @major.@minor (uname's release). */
 bool kernel_before(int major, int minor);
 
+/*
+ * Whether this kernel has DMA-API debug on. Upstream exporters (the stock
+ * shmem helper's drm_gem_map_dma_buf, videobuf2) build one sg table for
+ * their own device and map it for the importer as it is: its segments may
+ * exceed the importer's dma_get_max_seg_size() (ph_edu declares 64 KiB),
+ * which DMA-API debug reports against the importer. Tests skip those
+ * imports here, saying so; the other lines run them.
+ */
+bool dma_api_debug_on(void);
+
+/*
+ * Whether lockdep runs on a 6.1 kernel. There an importer's kernel mapping
+ * of a stock shmem-helper buffer takes the dma-buf's lock and then the
+ * exporter's vmap_lock, while cirrus scanning out an import takes an
+ * importer's vmap_lock and then a dma-buf's lock: lockdep has one class per
+ * lock for both objects and reports a cycle that cannot close (a stock
+ * object is an export or an import, never both), then stops checking for
+ * the rest of the boot. 6.2 moved both under the reservation lock.
+ */
+bool lockdep_confuses_stock_vmap(void);
+
 /* Logs which driver the next checks run on, so a failure names its side. */
 void drm_checking(const char *key);
 
