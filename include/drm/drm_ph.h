@@ -34,8 +34,9 @@
 struct dma_buf;
 struct drm_gem_object;
 struct drm_minor;
+struct drm_ph_reclaim;
 
-#define DRM_PH_ABI_VERSION 5
+#define DRM_PH_ABI_VERSION 6
 
 unsigned int drm_ph_abi_version(void);
 
@@ -52,12 +53,15 @@ unsigned int drm_ph_abi_version(void);
  *           after the 32-bit sequence wraps, and never while its first
  *           holder is listed; objects are listed only once fully made
  * @next_id: cursor of the id sequence, protected by @objects_lock
+ * @reclaim: the device's evictable objects and its shrinker (private to the
+ *           library; see "reclaim")
  */
 struct drm_ph_device {
 	struct drm_device drm;
 	struct mutex objects_lock; /* see above */
 	struct xarray objects;
 	u32 next_id;
+	struct drm_ph_reclaim *reclaim;
 };
 
 static inline struct drm_ph_device *to_drm_ph_device(struct drm_device *drm)

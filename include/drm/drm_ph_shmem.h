@@ -48,15 +48,19 @@ enum drm_ph_store {
  *              drm_ph_dma_prime_import_sg_table(); set at creation
  * @dma_addr: DMA address of the first byte for the device of the object's
  *            &drm_device, when @contiguous
- * @lock: protects every field below it; it nests inside the dma_resv lock
- *        (6.12 calls the pin and vmap hooks with that lock held) and outside
- *        the mapping's i_mmap lock (eviction shoots PTEs down under it)
+ * @lock: protects @mmap_pages and every field below it but @lru; it nests
+ *        inside the dma_resv lock (6.12 calls the pin and vmap hooks with
+ *        that lock held) and outside the device's reclaim lock and the
+ *        mapping's i_mmap lock (eviction shoots PTEs down under it); the
+ *        shrinker, which holds the reclaim lock, only ever trylocks it
  * @pages: the shmem pages while @pages_use_count > 0, else NULL
  * @pages_use_count: users of @pages: the fault path (one, see @mmap_pages),
  *                   each pin and the kernel mapping
  * @mmap_pages: the fault path holds one use of @pages for the CPU mappings;
  *              eviction drops it after shooting the mappings down, and so
  *              does the close of the last CPU mapping of a shmem object
+ * @lru: entry in the device's list of evictable objects (see "reclaim"),
+ *       under that list's lock; empty while the object is not evictable
  * @cpu_mappings: VMAs of the object (GEM and dma-buf mmaps, their splits
  *                and forked copies) that are not closed yet
  * @pin_count: pins (one per dma-buf attachment); pinned pages are never
@@ -66,6 +70,7 @@ enum drm_ph_store {
  * @vaddr: kernel mapping while @vmap_use_count > 0
  * @vmap_use_count: nested vmaps sharing @vaddr
  * @faults: CPU page faults served for this object, through any mapping
+ *          (wraps at 2^32: a statistic)
  * @pmd_faults: those of @faults that mapped a huge page with one PMD entry
  * @attachments: &struct drm_ph_attachment of live dma-buf attachments
  * @export: the live dma-buf exported from this object, or NULL; a weak
@@ -85,30 +90,31 @@ enum drm_ph_store {
  */
 struct drm_ph_object {
 	/*
-	 * Ordered so that the four-byte counters pair up: one of these per
-	 * buffer, and on 6.12 the old order was 8 bytes too many for the
-	 * 512-byte slab (it took a 1 KiB one, where the stock helper's object
-	 * fits). It is exactly 512 there now: make bench's slab_per_object
-	 * shows it if a field or a bigger drm_gem_object tips it over.
+	 * Packed so that the small fields share words: one of these per
+	 * buffer, and on 6.12 it is exactly the 512 bytes of its slab (an
+	 * earlier layout took a 1 KiB one, where the stock helper's object
+	 * fits). make bench's slab_per_object shows it if a field or a bigger
+	 * drm_gem_object tips it over.
 	 */
 	struct drm_gem_object base;
 	u32 id;
-	enum drm_ph_store store;
-	dma_addr_t dma_addr;
+	enum drm_ph_store store : 8;
 	bool contiguous;
+	bool mmap_pages;
+	dma_addr_t dma_addr;
 
-	struct mutex lock; /* protects the fields below */
+	struct mutex lock; /* protects the fields below, but @lru */
 	struct page **pages;
 	unsigned int pages_use_count;
 	unsigned int cpu_mappings;
 	unsigned int pin_count;
 	unsigned int vmap_use_count;
 	unsigned int self_imports;
-	bool mmap_pages;
+	u32 faults;
+	u32 pmd_faults;
 	struct sg_table *sgt;
 	void *vaddr;
-	unsigned long faults;
-	unsigned long pmd_faults;
+	struct list_head lru;
 	struct list_head attachments;
 	struct dma_buf *export;
 	struct dma_buf *self_import;
@@ -142,6 +148,7 @@ void drm_ph_shmem_vunmap(struct drm_ph_object *phobj, struct iosys_map *map);
 void drm_ph_shmem_unmap_mappings(struct drm_ph_object *phobj);
 bool drm_ph_shmem_evict(struct drm_ph_object *phobj);
 unsigned int drm_ph_device_evict(struct drm_ph_device *phdev);
+unsigned long drm_ph_device_shrink(struct drm_ph_device *phdev, unsigned long nr_pages);
 
 int drm_ph_shmem_dumb_create(struct drm_file *file, struct drm_device *drm,
 			     struct drm_mode_create_dumb *args);

@@ -75,17 +75,7 @@ static uint64_t read_u64(const char *path)
 /* One "name value" line of the cgroup's memory.stat. */
 static uint64_t memory_stat(const char *name)
 {
-	char *text = read_whole_file(cgroup_file("memory.stat"), NULL), *line;
-	size_t len = strlen(name);
-	uint64_t v = UINT64_MAX;
-
-	igt_assert(text);
-	for (line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
-		if (!strncmp(line, name, len) && line[len] == ' ')
-			v = strtoull(line + len + 1, NULL, 10);
-	free(text);
-	igt_assert_f(v != UINT64_MAX, "no '%s' in memory.stat", name);
-	return v;
+	return read_keyed_u64(cgroup_file("memory.stat"), name);
 }
 
 /* A fresh cgroup with a limit, holding this process from now on. */

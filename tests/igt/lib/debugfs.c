@@ -94,13 +94,13 @@ int ph_objects_read(int fd, struct ph_object *objs, int max)
 		int end = 0;
 
 		igt_assert_f(sscanf(line, "%" SCNu64 " %" SCNu64 " %u %u %u %u %u %" SCNu64
-				    " 0x%" SCNx64 " %7s %u %u %" SCNu64 "%n", &o.id, &o.size,
+				    " 0x%" SCNx64 " %7s %u %u %" SCNu64 " %u%n", &o.id, &o.size,
 				    &o.handles, &o.exported, &o.imported, &o.pins, &o.vmaps,
 				    &o.faults, &o.offset, o.store, &o.segments, &o.huge,
-				    &o.pmd_faults, &end) == 13 && line[end] == 0,
+				    &o.pmd_faults, &o.evictable, &end) == 14 && line[end] == 0,
 			     "ph_objects: bad line '%s'", line);
-		igt_assert_f(o.exported <= 1 && o.imported <= 1,
-			     "ph_objects: exported/imported not 0/1 in '%s'", line);
+		igt_assert_f(o.exported <= 1 && o.imported <= 1 && o.evictable <= 1,
+			     "ph_objects: exported/imported/evictable not 0/1 in '%s'", line);
 		/* An import is listed before its attachment is set: store first. */
 		igt_assert_f(o.imported ? !strcmp(o.store, "import") :
 			     (!strcmp(o.store, "shmem") || !strcmp(o.store, "dma") ||
@@ -158,6 +158,57 @@ void ph_evict(int fd)
 	igt_assert_f(evict >= 0, "cannot open %s: %s", path, strerror(errno));
 	igt_assert_eq(write(evict, "1", 1), 1);
 	close(evict);
+}
+
+void ph_shrink(int fd, uint64_t nr_pages)
+{
+	char dir[PATH_MAX - 16], path[PATH_MAX], text[32];
+	int shrink, len;
+
+	igt_assert(drm_debugfs_dir(fd, dir, sizeof(dir)));
+	snprintf(path, sizeof(path), "%s/ph_shrink", dir);
+	shrink = open(path, O_WRONLY | O_CLOEXEC);
+	igt_assert_f(shrink >= 0, "cannot open %s: %s", path, strerror(errno));
+	len = snprintf(text, sizeof(text), "%" PRIu64, nr_pages);
+	igt_assert_eq(write(shrink, text, len), len);
+	close(shrink);
+}
+
+void ph_shrinker_read(int fd, struct ph_shrinker *s)
+{
+	static const struct {
+		const char *name;
+		size_t offset;
+	} fields[] = {
+		{ "evictable_objects", offsetof(struct ph_shrinker, evictable_objects) },
+		{ "evictable_pages", offsetof(struct ph_shrinker, evictable_pages) },
+		{ "scans", offsetof(struct ph_shrinker, scans) },
+		{ "evicted_objects", offsetof(struct ph_shrinker, evicted_objects) },
+		{ "evicted_pages", offsetof(struct ph_shrinker, evicted_pages) },
+	};
+	char dir[PATH_MAX - 16], path[PATH_MAX], *text, *line, *save;
+	unsigned int seen = 0, i;
+
+	igt_assert(drm_debugfs_dir(fd, dir, sizeof(dir)));
+	snprintf(path, sizeof(path), "%s/ph_shrinker", dir);
+	text = read_whole_file(path, NULL);
+	igt_assert_f(text, "cannot read %s: %s", path, strerror(errno));
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char name[32];
+		uint64_t v;
+
+		igt_assert_f(sscanf(line, "%31s %" SCNu64, name, &v) == 2,
+			     "ph_shrinker: bad line '%s'", line);
+		for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+			if (!strcmp(name, fields[i].name)) {
+				*(uint64_t *)((char *)s + fields[i].offset) = v;
+				seen |= 1u << i;
+			}
+		}
+	}
+	free(text);
+	igt_assert_f(seen == (1u << (sizeof(fields) / sizeof(fields[0]))) - 1,
+		     "ph_shrinker: a counter is missing (seen mask 0x%x)", seen);
 }
 
 static const struct {
@@ -232,4 +283,24 @@ unsigned int scale_iterations(unsigned int n)
 	unsigned int scaled = kernel_is_debug() ? n / 8 : n;
 
 	return scaled ? scaled : 1;
+}
+
+uint64_t read_keyed_u64(const char *path, const char *key)
+{
+	char *text = read_whole_file(path, NULL), *line, *save;
+	size_t len = strlen(key);
+	uint64_t v = 0;
+	bool found = false;
+
+	igt_assert_f(text, "cannot read %s: %s", path, strerror(errno));
+	for (line = strtok_r(text, "\n", &save); line && !found;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, key, len) || (line[len] != ' ' && line[len] != ':'))
+			continue;
+		v = strtoull(line + len + 1, NULL, 10);
+		found = true;
+	}
+	free(text);
+	igt_assert_f(found, "no '%s' in %s", key, path);
+	return v;
 }

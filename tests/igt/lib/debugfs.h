@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PH_OBJECTS_HEADER "# id size handles exported imported pins vmaps faults offset store segments huge pmd_faults"
+#define PH_OBJECTS_HEADER "# id size handles exported imported pins vmaps faults offset store segments huge pmd_faults evictable"
 #define PH_STATS_PATH "/sys/kernel/debug/prime_helpers/stats"
 
 struct ph_object {
@@ -31,6 +31,7 @@ struct ph_object {
 	unsigned int segments;	/* contiguous extents of its pages (or import mapping) */
 	unsigned int huge;	/* PMD-sized folios among its held pages */
 	uint64_t pmd_faults;	/* faults that mapped a huge page with one PMD */
+	unsigned int evictable;	/* on the shrinker's list: pages held for CPU mappings only */
 };
 
 /*
@@ -51,6 +52,20 @@ struct ph_object ph_object_get(int fd, uint64_t offset);
 /* Writes "1" to the device's ph_evict. */
 void ph_evict(int fd);
 
+/* The device's ph_shrinker counters. */
+struct ph_shrinker {
+	uint64_t evictable_objects;
+	uint64_t evictable_pages;
+	uint64_t scans;
+	uint64_t evicted_objects;
+	uint64_t evicted_pages;
+};
+
+void ph_shrinker_read(int fd, struct ph_shrinker *s);
+
+/* Writes @nr_pages to the device's ph_shrink: one shrinker walk. */
+void ph_shrink(int fd, uint64_t nr_pages);
+
 struct ph_stats {
 	long objects;
 	long dma_bufs;
@@ -64,6 +79,13 @@ void ph_stats_read(struct ph_stats *stats);
 
 /* Fails naming every counter that differs from @base. */
 void ph_stats_assert_equal(const struct ph_stats *base, const struct ph_stats *now);
+
+/*
+ * The number after @key in a file of "key value" or "key: value" lines
+ * (/proc/meminfo, /proc/vmstat, a cgroup's memory.stat); fails the test if
+ * the file or the key is missing.
+ */
+uint64_t read_keyed_u64(const char *path, const char *key);
 
 /* Reads a whole (debugfs or sysfs) file into a fresh buffer; NULL on error. */
 char *read_whole_file(const char *path, size_t *len);

@@ -16,6 +16,8 @@
 #include <linux/iosys-map.h>
 #include <linux/mm.h>
 #include <linux/pfn_t.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
 
 #include <drm/drm_gem.h>
 
@@ -190,5 +192,77 @@ static inline enum dma_resv_usage drm_ph_compat_wait_usage(bool write)
 {
 	return dma_resv_usage_rw(write);
 }
+
+/*
+ * A shrinker with @count and @scan and @priv for them, registered under
+ * @name; NULL if there is no memory. 6.7 made the core allocate shrinkers
+ * (shrinker_alloc(), shrinker_free()); before, the caller embeds one and
+ * registers it, so here it is wrapped with its private pointer.
+ */
+#ifdef HAVE_SHRINKER_ALLOC
+static inline struct shrinker *
+drm_ph_compat_shrinker_create(unsigned long (*count)(struct shrinker *, struct shrink_control *),
+			      unsigned long (*scan)(struct shrinker *, struct shrink_control *),
+			      void *priv, const char *name)
+{
+	struct shrinker *shrinker = shrinker_alloc(0, "%s", name);
+
+	if (!shrinker)
+		return NULL;
+	shrinker->count_objects = count;
+	shrinker->scan_objects = scan;
+	shrinker->private_data = priv;
+	shrinker_register(shrinker);
+	return shrinker;
+}
+
+static inline void *drm_ph_compat_shrinker_private(struct shrinker *shrinker)
+{
+	return shrinker->private_data;
+}
+
+/* Waits for the shrinker's running scans to finish. */
+static inline void drm_ph_compat_shrinker_destroy(struct shrinker *shrinker)
+{
+	shrinker_free(shrinker);
+}
+#else
+struct drm_ph_compat_shrinker {
+	struct shrinker shrinker;
+	void *priv;
+};
+
+static inline struct shrinker *
+drm_ph_compat_shrinker_create(unsigned long (*count)(struct shrinker *, struct shrink_control *),
+			      unsigned long (*scan)(struct shrinker *, struct shrink_control *),
+			      void *priv, const char *name)
+{
+	struct drm_ph_compat_shrinker *wrap = kzalloc(sizeof(*wrap), GFP_KERNEL);
+
+	if (!wrap)
+		return NULL;
+	wrap->shrinker.count_objects = count;
+	wrap->shrinker.scan_objects = scan;
+	wrap->shrinker.seeks = DEFAULT_SEEKS;
+	wrap->priv = priv;
+	if (register_shrinker(&wrap->shrinker, "%s", name)) {
+		kfree(wrap);
+		return NULL;
+	}
+	return &wrap->shrinker;
+}
+
+static inline void *drm_ph_compat_shrinker_private(struct shrinker *shrinker)
+{
+	return container_of(shrinker, struct drm_ph_compat_shrinker, shrinker)->priv;
+}
+
+/* Waits for the shrinker's running scans to finish. */
+static inline void drm_ph_compat_shrinker_destroy(struct shrinker *shrinker)
+{
+	unregister_shrinker(shrinker);
+	kfree(container_of(shrinker, struct drm_ph_compat_shrinker, shrinker));
+}
+#endif
 
 #endif /* __DRM_PH_COMPAT_H__ */

@@ -9,20 +9,31 @@
  * In the directory of a device's primary minor (/sys/kernel/debug/dri/<N>/):
  *
  * ph_objects (read-only) lists the device's live objects. The first line is
- * ``objects: <count>``, the second a header
- * ``# id size handles exported imported pins vmaps faults offset store segments huge pmd_faults``,
- * then one line per object: its per-device id, size in bytes, handle count,
+ * ``objects: <count>``, the second a header: ``#`` and the names of the
+ * columns (``id size handles exported imported pins vmaps faults offset
+ * store segments huge pmd_faults evictable``, one space apart), then one
+ * line per object: its per-device id, size in bytes, handle count,
  * whether a dma-buf exported from it exists, whether it is imported, its pin
  * count, vmap use count, CPU page faults served so far, its fake mmap offset
  * (0x0 until one is created), its backing store (``shmem``, ``dma`` or
  * ``import``) and its segments: how many physically contiguous extents its
  * pages form while it holds them (0 while it does not), or for an import how
  * many contiguous ranges of DMA addresses its mapping for the device has; then
- * how many of its held pages are PMD-sized huge folios (see "huge pages") and
- * how many of its faults mapped one with a PMD entry.
+ * how many of its held pages are PMD-sized huge folios (see "huge pages"),
+ * how many of its faults mapped one with a PMD entry, and whether it is on
+ * the shrinker's list of evictable objects (see "reclaim").
  *
  * ph_evict (write-only): writing a true value (``1``) runs
  * drm_ph_device_evict() on the device.
+ *
+ * ph_shrinker (read-only): the device's reclaim state (see "reclaim"), one
+ * ``name value`` per line: ``evictable_objects`` and ``evictable_pages`` (on
+ * the shrinker's list now), ``scans`` (walks of the list, by the kernel's
+ * reclaim or ph_shrink), ``evicted_objects`` and ``evicted_pages`` (what
+ * those walks evicted).
+ *
+ * ph_shrink (write-only): writing a number of pages runs
+ * drm_ph_device_shrink() for that many, as the kernel's reclaim would.
  *
  * The files hold a pointer to the &struct drm_ph_device; the DRM core removes
  * them when the minor is unregistered, before the device can be freed.
@@ -84,24 +95,53 @@ static int drm_ph_objects_show(struct seq_file *m, void *unused)
 	xa_for_each(&phdev->objects, id, phobj)
 		count++;
 	seq_printf(m, "objects: %lu\n", count);
-	seq_puts(m, "# id size handles exported imported pins vmaps faults offset store segments huge pmd_faults\n");
+	seq_puts(m, "# id size handles exported imported pins vmaps faults offset store segments huge pmd_faults evictable\n");
 	xa_for_each(&phdev->objects, id, phobj) {
 		struct drm_gem_object *obj = &phobj->base;
 
 		mutex_lock(&phobj->lock);
-		seq_printf(m, "%u %zu %u %d %d %u %u %lu 0x%llx %s %u %u %lu\n",
+		seq_printf(m, "%u %zu %u %d %d %u %u %u 0x%llx %s %u %u %u %d\n",
 			   phobj->id, obj->size, READ_ONCE(obj->handle_count),
 			   phobj->export ? 1 : 0, obj->import_attach ? 1 : 0,
 			   phobj->pin_count, phobj->vmap_use_count, phobj->faults,
 			   drm_vma_node_offset_addr(&obj->vma_node),
 			   drm_ph_store_names[phobj->store], drm_ph_object_segments(phobj),
-			   drm_ph_huge_folios(phobj), phobj->pmd_faults);
+			   drm_ph_huge_folios(phobj), phobj->pmd_faults,
+			   !list_empty(&phobj->lru));
 		mutex_unlock(&phobj->lock);
 	}
 	mutex_unlock(&phdev->objects_lock);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(drm_ph_objects);
+
+static int drm_ph_shrinker_show(struct seq_file *m, void *unused)
+{
+	drm_ph_reclaim_show(m, m->private);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(drm_ph_shrinker);
+
+static ssize_t drm_ph_shrink_write(struct file *f, const char __user *buf, size_t len,
+				   loff_t *pos)
+{
+	struct drm_ph_device *phdev = file_inode(f)->i_private;
+	unsigned long nr_pages;
+	int ret;
+
+	ret = kstrtoul_from_user(buf, len, 0, &nr_pages);
+	if (ret)
+		return ret;
+	drm_ph_device_shrink(phdev, nr_pages);
+	return len;
+}
+
+static const struct file_operations drm_ph_shrink_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = drm_ph_shrink_write,
+	.llseek = noop_llseek,
+};
 
 static ssize_t drm_ph_evict_write(struct file *f, const char __user *buf, size_t len,
 				  loff_t *pos)
@@ -129,8 +169,8 @@ static const struct file_operations drm_ph_evict_fops = {
  * drm_ph_debugfs_init - &drm_driver.debugfs_init of the library
  * @minor: a minor of a device embedded in a &struct drm_ph_device
  *
- * Creates ph_objects and ph_evict in the primary minor's directory; other
- * minors get nothing.
+ * Creates ph_objects, ph_evict, ph_shrinker and ph_shrink in the primary
+ * minor's directory; other minors get nothing.
  *
  * Locking: none.
  */
@@ -143,5 +183,8 @@ void drm_ph_debugfs_init(struct drm_minor *minor)
 
 	debugfs_create_file("ph_objects", 0444, minor->debugfs_root, phdev, &drm_ph_objects_fops);
 	debugfs_create_file("ph_evict", 0200, minor->debugfs_root, phdev, &drm_ph_evict_fops);
+	debugfs_create_file("ph_shrinker", 0444, minor->debugfs_root, phdev,
+			    &drm_ph_shrinker_fops);
+	debugfs_create_file("ph_shrink", 0200, minor->debugfs_root, phdev, &drm_ph_shrink_fops);
 }
 EXPORT_SYMBOL_NS_GPL(drm_ph_debugfs_init, DRM_PRIME_HELPERS);

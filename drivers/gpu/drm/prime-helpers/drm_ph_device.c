@@ -48,10 +48,15 @@ static void drm_ph_device_fini(struct drm_device *drm, void *data)
  */
 int drm_ph_device_init(struct drm_ph_device *phdev)
 {
+	int ret;
+
 	mutex_init(&phdev->objects_lock);
 	xa_init_flags(&phdev->objects, XA_FLAGS_ALLOC1);
 	phdev->next_id = 1;
-	return drmm_add_action_or_reset(&phdev->drm, drm_ph_device_fini, phdev);
+	ret = drmm_add_action_or_reset(&phdev->drm, drm_ph_device_fini, phdev);
+	if (ret)
+		return ret;
+	return drm_ph_reclaim_init(phdev);
 }
 EXPORT_SYMBOL_NS_GPL(drm_ph_device_init, DRM_PRIME_HELPERS);
 

@@ -89,6 +89,15 @@ bool drm_ph_huge_pmd_mapped(struct vm_fault *vmf);
 bool drm_ph_huge_map_pmd(struct vm_fault *vmf, struct drm_ph_object *phobj, pgoff_t page);
 unsigned int drm_ph_huge_folios(struct drm_ph_object *phobj);
 
+/* drm_ph_reclaim.c: the evictable list and the shrinker of each device. */
+struct drm_ph_device;
+struct seq_file;
+int drm_ph_reclaim_init(struct drm_ph_device *phdev);
+void drm_ph_reclaim_update(struct drm_ph_object *phobj, bool touched);
+void drm_ph_reclaim_forget(struct drm_ph_object *phobj);
+void drm_ph_reclaim_show(struct seq_file *m, struct drm_ph_device *phdev);
+bool drm_ph_shmem_evict_locked(struct drm_ph_object *phobj);
+
 /* drm_ph_device.c */
 int drm_ph_device_add_object(struct drm_ph_object *phobj);
 void drm_ph_device_remove_object(struct drm_ph_object *phobj);

@@ -161,8 +161,10 @@ int drm_ph_shmem_pin(struct drm_ph_object *phobj)
 
 	mutex_lock(&phobj->lock);
 	ret = drm_ph_shmem_get_pages_locked(phobj);
-	if (!ret)
+	if (!ret) {
 		phobj->pin_count++;
+		drm_ph_reclaim_update(phobj, false);
+	}
 	mutex_unlock(&phobj->lock);
 	return ret;
 }
@@ -183,6 +185,7 @@ void drm_ph_shmem_unpin(struct drm_ph_object *phobj)
 	if (!WARN_ON_ONCE(!phobj->pin_count)) {
 		phobj->pin_count--;
 		drm_ph_shmem_put_pages_locked(phobj);
+		drm_ph_reclaim_update(phobj, false);
 	}
 	mutex_unlock(&phobj->lock);
 }
@@ -347,6 +350,7 @@ static int drm_ph_shmem_vmap_pages(struct drm_ph_object *phobj, struct iosys_map
 	}
 	phobj->vaddr = vaddr;
 	drm_ph_stat_inc(DRM_PH_STAT_VMAPS);
+	drm_ph_reclaim_update(phobj, false);
 out:
 	iosys_map_set_vaddr(map, phobj->vaddr);
 	mutex_unlock(&phobj->lock);
@@ -371,6 +375,7 @@ static void drm_ph_shmem_vunmap_pages(struct drm_ph_object *phobj, struct iosys_
 	phobj->vaddr = NULL;
 	drm_ph_stat_dec(DRM_PH_STAT_VMAPS);
 	drm_ph_shmem_put_pages_locked(phobj);
+	drm_ph_reclaim_update(phobj, false);
 out:
 	mutex_unlock(&phobj->lock);
 }
@@ -436,6 +441,25 @@ void drm_ph_shmem_unmap_mappings(struct drm_ph_object *phobj)
 }
 EXPORT_SYMBOL_NS_GPL(drm_ph_shmem_unmap_mappings, DRM_PRIME_HELPERS);
 
+/*
+ * Eviction proper, under the object's lock: if only the CPU mappings hold
+ * the pages, shoot them down and give the pages back. The caller updates
+ * the reclaim list.
+ */
+bool drm_ph_shmem_evict_locked(struct drm_ph_object *phobj)
+{
+	lockdep_assert_held(&phobj->lock);
+
+	if (phobj->store != DRM_PH_STORE_SHMEM || !phobj->mmap_pages || phobj->pin_count ||
+	    phobj->vmap_use_count)
+		return false;
+	/* Under the lock: no fault can re-insert a PFN we are freeing. */
+	drm_ph_shmem_unmap_mappings(phobj);
+	phobj->mmap_pages = false;
+	drm_ph_shmem_put_pages_locked(phobj);
+	return true;
+}
+
 /**
  * drm_ph_shmem_evict - give an object's pages back to shmem
  * @phobj: the object
@@ -451,20 +475,15 @@ EXPORT_SYMBOL_NS_GPL(drm_ph_shmem_unmap_mappings, DRM_PRIME_HELPERS);
  */
 bool drm_ph_shmem_evict(struct drm_ph_object *phobj)
 {
-	bool evicted = false;
+	bool evicted;
 
 	/* Imports have no pages of their own, DMA objects keep theirs. */
 	if (phobj->store != DRM_PH_STORE_SHMEM)
 		return false;
 
 	mutex_lock(&phobj->lock);
-	if (phobj->mmap_pages && !phobj->pin_count && !phobj->vmap_use_count) {
-		/* Under the lock: no fault can re-insert a PFN we are freeing. */
-		drm_ph_shmem_unmap_mappings(phobj);
-		phobj->mmap_pages = false;
-		drm_ph_shmem_put_pages_locked(phobj);
-		evicted = true;
-	}
+	evicted = drm_ph_shmem_evict_locked(phobj);
+	drm_ph_reclaim_update(phobj, false);
 	mutex_unlock(&phobj->lock);
 	return evicted;
 }
@@ -520,6 +539,8 @@ static vm_fault_t drm_ph_shmem_fault(struct vm_fault *vmf)
 		}
 		phobj->mmap_pages = true;
 	}
+	/* Used now: the last the shrinker would pick. */
+	drm_ph_reclaim_update(phobj, true);
 	/*
 	 * Another fault of this range may have mapped it with one PMD while
 	 * this one waited for the lock (both saw an empty PMD before taking
@@ -582,6 +603,7 @@ static void drm_ph_shmem_mapping_closed(struct drm_ph_object *phobj)
 	    phobj->store == DRM_PH_STORE_SHMEM && phobj->mmap_pages) {
 		phobj->mmap_pages = false;
 		drm_ph_shmem_put_pages_locked(phobj);
+		drm_ph_reclaim_update(phobj, false);
 	}
 	mutex_unlock(&phobj->lock);
 }
@@ -727,7 +749,9 @@ static void drm_ph_shmem_free(struct drm_gem_object *obj)
 {
 	struct drm_ph_object *phobj = to_drm_ph_object(obj);
 
+	/* Out of debugfs' sight first: it reads the list entry. */
 	drm_ph_device_remove_object(phobj);
+	drm_ph_reclaim_forget(phobj);
 
 	if (phobj->import_sgt) {
 		/* A failed import may not have got as far as import_attach. */
@@ -798,6 +822,7 @@ struct drm_ph_object *drm_ph_object_create(struct drm_device *drm, size_t size, 
 	if (!phobj)
 		return ERR_PTR(-ENOMEM);
 	mutex_init(&phobj->lock);
+	INIT_LIST_HEAD(&phobj->lru);
 	INIT_LIST_HEAD(&phobj->attachments);
 	phobj->base.funcs = &drm_ph_shmem_funcs;
 

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: MIT
+/*
+ * CPU mappings do not keep memory resident: buffers that are only mapped by
+ * CPUs are given back to shmem by the library's shrinker under memory
+ * pressure, swapped out by the kernel, and fault back in with their data.
+ *
+ * Runs in make check's pressure boot (1 GiB, zram swap), in the root memory
+ * cgroup: the pressure is the whole guest's, since a shrinker that is not
+ * memcg-aware is called by global reclaim only. The working set is three
+ * times the guest's RAM, every buffer stays mapped until the end, and each
+ * page carries a tag (buffer, page) so a lost page (read back as zeroes) or
+ * a misplaced one is named. The pages are compressible (a tag, then one
+ * repeated byte), so zram holds what does not fit in RAM.
+ *
+ * The program takes the highest OOM score, so that an OOM kill ends it, not
+ * the guest's runner; a SIGBUS (a fault that found no memory for a mapped
+ * buffer) is named before it ends the program. The threads only touch
+ * memory: every ioctl, mmap and assertion is the main thread's.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/dma-buf.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "debugfs.h"
+#include "drmtest.h"
+#include "dumb.h"
+#include "gem.h"
+#include "igt.h"
+#include "prime.h"
+
+#define BUF_SIZE (64ull << 20)
+#define PAGE 4096ull
+#define MAX_BUFS 256
+#define THREADS 2
+
+struct buf {
+	uint32_t handle;
+	int dmabuf;		/* -1: mapped through the GEM mmap */
+	uint8_t *map;
+	uint32_t seed;
+};
+
+struct working_set {
+	int fd;
+	unsigned int count;
+	struct buf bufs[MAX_BUFS];
+};
+
+/* A key of the guest's /proc/meminfo, in bytes. */
+static uint64_t meminfo(const char *key)
+{
+	return read_keyed_u64("/proc/meminfo", key) << 10;
+}
+
+static uint64_t vmstat(const char *key)
+{
+	return read_keyed_u64("/proc/vmstat", key);
+}
+
+static uint64_t page_tag(uint32_t seed, uint64_t page)
+{
+	return (uint64_t)seed << 32 | page;
+}
+
+static uint8_t page_fill(uint32_t seed, uint64_t page)
+{
+	return (uint8_t)(seed * 31 + page * 7 + 1);
+}
+
+static void fill_buf(struct buf *b)
+{
+	uint64_t page;
+
+	for (page = 0; page < BUF_SIZE / PAGE; page++) {
+		uint64_t *p = (uint64_t *)(b->map + page * PAGE);
+
+		memset(p, page_fill(b->seed, page), PAGE);
+		p[0] = page_tag(b->seed, page);
+		p[1] = ~p[0];
+	}
+}
+
+/* The first page of @b that differs from what fill_buf() wrote, or -1. */
+static int64_t check_buf(const struct buf *b)
+{
+	uint64_t page, i;
+
+	for (page = 0; page < BUF_SIZE / PAGE; page++) {
+		const uint64_t *p = (const uint64_t *)(b->map + page * PAGE);
+		uint64_t fill = 0x0101010101010101ull * page_fill(b->seed, page);
+
+		if (p[0] != page_tag(b->seed, page) || p[1] != ~p[0])
+			return page;
+		for (i = 2; i < PAGE / 8; i++)
+			if (p[i] != fill)
+				return page;
+	}
+	return -1;
+}
+
+/* DMA_BUF_IOCTL_SYNC for a dma-buf-mapped buffer, without asserting (threads). */
+static int sync_for_cpu(struct buf *b, bool start, bool write)
+{
+	struct dma_buf_sync sync = {
+		.flags = (start ? DMA_BUF_SYNC_START : DMA_BUF_SYNC_END) |
+			 (write ? DMA_BUF_SYNC_RW : DMA_BUF_SYNC_READ),
+	};
+
+	if (b->dmabuf < 0)
+		return 0;
+	return ioctl(b->dmabuf, DMA_BUF_IOCTL_SYNC, &sync) ? -errno : 0;
+}
+
+/* Buffer @i: even ones through the GEM mmap, odd ones through a dma-buf mmap. */
+static void buf_create(struct working_set *ws, unsigned int i)
+{
+	struct buf *b = &ws->bufs[i];
+
+	b->handle = dumb_create_size(ws->fd, BUF_SIZE).handle;
+	b->seed = 1000 + i;
+	if (i % 2) {
+		b->dmabuf = prime_handle_to_fd_for_mmap(ws->fd, b->handle);
+		b->map = prime_mmap(b->dmabuf, BUF_SIZE, PROT_READ | PROT_WRITE);
+	} else {
+		b->dmabuf = -1;
+		b->map = dumb_mmap(ws->fd, b->handle, BUF_SIZE, PROT_READ | PROT_WRITE);
+	}
+}
+
+struct worker {
+	struct working_set *ws;
+	unsigned int first;	/* this thread's buffers: first, first + THREADS, ... */
+	int phase;
+	int64_t bad_page;
+	unsigned int bad_buf;
+	int sync_err;		/* the first failed DMA_BUF_IOCTL_SYNC's -errno */
+};
+
+/*
+ * Phase 0 writes this thread's buffers, phase 1 rewrites every other odd one
+ * with a new seed through its mapping (each was evicted under that live
+ * mapping by then), phase 2 reads them all back. The dma-buf syncs are
+ * ioctls that cannot fail on these buffers; they are checked in phase 2.
+ */
+static void *worker_run(void *arg)
+{
+	struct worker *w = arg;
+	struct working_set *ws = w->ws;
+	unsigned int i;
+
+	w->bad_page = -1;
+	for (i = w->first; i < ws->count && !w->sync_err; i += THREADS) {
+		struct buf *b = &ws->bufs[i];
+		bool write = w->phase == 0 || (w->phase == 1 && i % 4 == 1);
+
+		if (!write && w->phase != 2)
+			continue;
+		w->sync_err = sync_for_cpu(b, true, write);
+		if (write) {
+			if (w->phase == 1)
+				b->seed += 5000;
+			fill_buf(b);
+		} else {
+			w->bad_page = check_buf(b);
+		}
+		if (!w->sync_err)
+			w->sync_err = sync_for_cpu(b, false, write);
+		if (w->bad_page >= 0) {
+			w->bad_buf = i;
+			break;
+		}
+	}
+	return NULL;
+}
+
+static void run_phase(struct working_set *ws, int phase, const char *what)
+{
+	struct worker w[THREADS];
+	pthread_t t[THREADS];
+	int i;
+
+	for (i = 0; i < THREADS; i++) {
+		w[i] = (struct worker){ .ws = ws, .first = i, .phase = phase };
+		igt_assert_eq(pthread_create(&t[i], NULL, worker_run, &w[i]), 0);
+	}
+	for (i = 0; i < THREADS; i++)
+		pthread_join(t[i], NULL);
+	for (i = 0; i < THREADS; i++) {
+		struct buf *b = &ws->bufs[w[i].bad_buf];
+		const uint64_t *p;
+
+		igt_assert_f(!w[i].sync_err, "%s: DMA_BUF_IOCTL_SYNC failed: %s\n", what,
+			     strerror(-w[i].sync_err));
+		if (w[i].bad_page < 0)
+			continue;
+		p = (const uint64_t *)(b->map + w[i].bad_page * PAGE);
+		igt_assert_f(false, "%s: buffer %u (%s) page %" PRId64 " reads tag 0x%" PRIx64
+			     " fill 0x%" PRIx64 ", wrote tag 0x%" PRIx64 "\n", what, w[i].bad_buf,
+			     b->dmabuf < 0 ? "GEM mmap" : "dma-buf mmap", w[i].bad_page, p[0],
+			     p[2], page_tag(b->seed, w[i].bad_page));
+	}
+	igt_info("%s: %u buffers done; swap in use %" PRIu64 " MiB\n", what, ws->count,
+		 (meminfo("SwapTotal") - meminfo("SwapFree")) >> 20);
+}
+
+static void sigbus_named(int sig)
+{
+	static const char msg[] = "SIGBUS: a CPU fault found no memory for a mapped buffer\n";
+
+	if (write(2, msg, sizeof(msg) - 1) < 0)
+		_exit(1);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/*
+ * Buffers worth three times the guest's RAM, created and mapped by the main
+ * thread, written through their CPU mappings by two threads, kept mapped,
+ * rewritten and read back.
+ */
+static void test_mapped_working_set(void)
+{
+	uint64_t ram = meminfo("MemTotal"), swap = meminfo("SwapTotal"), pswpout;
+	unsigned int count = (3 * ram + BUF_SIZE - 1) / BUF_SIZE, i;
+	struct working_set *ws;
+
+	igt_require_f(swap > 0, "no swap: this program needs the pressure boot's zram swap\n");
+	igt_assert_f(count <= MAX_BUFS, "%u buffers of 64 MiB is more than this test holds", count);
+	igt_assert_f(swap + ram > count * BUF_SIZE,
+		     "%" PRIu64 " MiB of swap and RAM cannot hold the %u MiB working set",
+		     (swap + ram) >> 20, count * (unsigned int)(BUF_SIZE >> 20));
+	igt_info("RAM %" PRIu64 " MiB, swap %" PRIu64 " MiB: %u buffers of 64 MiB (%u MiB), all mapped\n",
+		 ram >> 20, swap >> 20, count, count * (unsigned int)(BUF_SIZE >> 20));
+	write_whole_file("/proc/self/oom_score_adj", "1000");
+	signal(SIGBUS, sigbus_named);
+
+	ws = calloc(1, sizeof(*ws));
+	igt_assert(ws);
+	ws->fd = drm_open_card(DRIVER_PH_VGEM, 0);
+	ws->count = count;
+	for (i = 0; i < count; i++)
+		buf_create(ws, i);
+	pswpout = vmstat("pswpout");
+	run_phase(ws, 0, "written");
+	run_phase(ws, 1, "rewritten under live mappings");
+	run_phase(ws, 2, "read back");
+	igt_info("pages swapped out meanwhile: %" PRIu64 "\n", vmstat("pswpout") - pswpout);
+	igt_assert_f(vmstat("pswpout") - pswpout >= (count * BUF_SIZE - ram) / PAGE,
+		     "less than the working set beyond RAM went to swap");
+	for (i = 0; i < count; i++) {
+		munmap(ws->bufs[i].map, BUF_SIZE);
+		if (ws->bufs[i].dmabuf >= 0)
+			close(ws->bufs[i].dmabuf);
+		gem_close(ws->fd, ws->bufs[i].handle);
+	}
+	close(ws->fd);
+	free(ws);
+	signal(SIGBUS, SIG_DFL);
+}
+
+igt_main
+{
+	igt_describe("Buffers worth 3x the guest's RAM, written through GEM and dma-buf mmaps by "
+		     "two threads and kept mapped: the shrinker gives idle ones back, they are "
+		     "swapped, rewritten under their live mappings and read back intact.");
+	igt_subtest("mapped-working-set-3x-ram")
+		test_mapped_working_set();
+}
