@@ -40,6 +40,24 @@ enum drm_ph_store {
 };
 
 /**
+ * enum drm_ph_madv - whether the contents of a shmem object are still needed
+ * @DRM_PH_MADV_WILLNEED: they are (the state of every new object)
+ * @DRM_PH_MADV_DONTNEED: the shrinker may drop them, before it evicts
+ *                        anything, while the object is neither pinned, nor
+ *                        vmapped, nor exported
+ * @DRM_PH_MADV_PURGED: they were dropped: CPU faults get SIGBUS and pins and
+ *                      vmaps -EBUSY until the object is WILLNEED again, and
+ *                      its pages then come back zero-filled
+ *
+ * Set with drm_ph_shmem_madvise(); see "reclaim".
+ */
+enum drm_ph_madv {
+	DRM_PH_MADV_WILLNEED,
+	DRM_PH_MADV_DONTNEED,
+	DRM_PH_MADV_PURGED,
+};
+
+/**
  * struct drm_ph_object - a GEM object of the PRIME helpers
  * @base: the GEM object
  * @id: per-device sequence number, shown by debugfs
@@ -48,7 +66,7 @@ enum drm_ph_store {
  *              drm_ph_dma_prime_import_sg_table(); set at creation
  * @dma_addr: DMA address of the first byte for the device of the object's
  *            &drm_device, when @contiguous
- * @lock: protects @mmap_pages and every field below it but @lru; it nests
+ * @lock: protects every field below it but @contiguous and @lru; it nests
  *        inside the dma_resv lock (6.12 calls the pin and vmap hooks with
  *        that lock held) and outside the device's reclaim lock and the
  *        mapping's i_mmap lock (eviction shoots PTEs down under it); the
@@ -59,8 +77,10 @@ enum drm_ph_store {
  * @mmap_pages: the fault path holds one use of @pages for the CPU mappings;
  *              eviction drops it after shooting the mappings down, and so
  *              does the close of the last CPU mapping of a shmem object
- * @lru: entry in the device's list of evictable objects (see "reclaim"),
- *       under that list's lock; empty while the object is not evictable
+ * @lru: entry in one of the device's reclaim lists (see "reclaim"), under
+ *       their lock; empty while the object is on neither
+ * @madv: a &enum drm_ph_madv
+ * @reclaim_list: which reclaim list @lru is on (private to the library)
  * @cpu_mappings: VMAs of the object (GEM and dma-buf mmaps, their splits
  *                and forked copies) that are not closed yet
  * @pin_count: pins (one per dma-buf attachment); pinned pages are never
@@ -98,12 +118,10 @@ struct drm_ph_object {
 	 */
 	struct drm_gem_object base;
 	u32 id;
-	enum drm_ph_store store : 8;
-	bool contiguous;
-	bool mmap_pages;
+	enum drm_ph_store store;
 	dma_addr_t dma_addr;
 
-	struct mutex lock; /* protects the fields below, but @lru */
+	struct mutex lock; /* protects the fields below, see above */
 	struct page **pages;
 	unsigned int pages_use_count;
 	unsigned int cpu_mappings;
@@ -112,6 +130,10 @@ struct drm_ph_object {
 	unsigned int self_imports;
 	u32 faults;
 	u32 pmd_faults;
+	bool mmap_pages;
+	bool contiguous;	/* set at creation, read without the lock */
+	u8 madv;
+	u8 reclaim_list;
 	struct sg_table *sgt;
 	void *vaddr;
 	struct list_head lru;
@@ -149,6 +171,7 @@ void drm_ph_shmem_unmap_mappings(struct drm_ph_object *phobj);
 bool drm_ph_shmem_evict(struct drm_ph_object *phobj);
 unsigned int drm_ph_device_evict(struct drm_ph_device *phdev);
 unsigned long drm_ph_device_shrink(struct drm_ph_device *phdev, unsigned long nr_pages);
+int drm_ph_shmem_madvise(struct drm_ph_object *phobj, enum drm_ph_madv madv, bool *retained);
 
 int drm_ph_shmem_dumb_create(struct drm_file *file, struct drm_device *drm,
 			     struct drm_mode_create_dumb *args);

@@ -2,7 +2,8 @@
 /*
  * uAPI of the ph_vgem reference driver. It is binary-compatible with
  * upstream vgem's (same command numbers and layouts), so programs written
- * for vgem, IGT's vgem tests among them, drive ph_vgem unchanged.
+ * for vgem, IGT's vgem tests among them, drive ph_vgem unchanged. MADVISE
+ * is ph_vgem's own (upstream vgem has no such command).
  */
 #ifndef _UAPI_PH_VGEM_DRM_H_
 #define _UAPI_PH_VGEM_DRM_H_
@@ -15,6 +16,7 @@
 
 #define PH_VGEM_FENCE_ATTACH 0x1
 #define PH_VGEM_FENCE_SIGNAL 0x2
+#define PH_VGEM_MADVISE 0x3
 
 /**
  * struct ph_vgem_fence_attach - DRM_IOCTL_PH_VGEM_FENCE_ATTACH argument
@@ -42,9 +44,35 @@ struct ph_vgem_fence_signal {
 	__u32 flags;
 };
 
+/**
+ * struct ph_vgem_madvise - DRM_IOCTL_PH_VGEM_MADVISE argument
+ * @handle: a buffer created by this device (not an import)
+ * @madv: %PH_VGEM_MADV_DONTNEED: the contents may be dropped under memory
+ *        pressure while the buffer is idle (not attached by a device, not
+ *        mapped by the kernel, not exported); %PH_VGEM_MADV_WILLNEED: they
+ *        may not. A dropped (purged) buffer's CPU mappings get SIGBUS until
+ *        it is WILLNEED again; it then reads as zeroes.
+ * @retained: returns 1 if the contents are still there, 0 if they were
+ *            purged
+ * @pad: must be zero
+ *
+ * Errors: -ENOENT for an unknown handle, -EINVAL for another @madv, a
+ * non-zero @pad or an imported buffer.
+ */
+struct ph_vgem_madvise {
+	__u32 handle;
+	__u32 madv;
+#define PH_VGEM_MADV_WILLNEED 0
+#define PH_VGEM_MADV_DONTNEED 1
+	__u32 retained;
+	__u32 pad;
+};
+
 #define DRM_IOCTL_PH_VGEM_FENCE_ATTACH \
 	DRM_IOWR(DRM_COMMAND_BASE + PH_VGEM_FENCE_ATTACH, struct ph_vgem_fence_attach)
 #define DRM_IOCTL_PH_VGEM_FENCE_SIGNAL \
 	DRM_IOW(DRM_COMMAND_BASE + PH_VGEM_FENCE_SIGNAL, struct ph_vgem_fence_signal)
+#define DRM_IOCTL_PH_VGEM_MADVISE \
+	DRM_IOWR(DRM_COMMAND_BASE + PH_VGEM_MADVISE, struct ph_vgem_madvise)
 
 #endif /* _UAPI_PH_VGEM_DRM_H_ */

@@ -94,13 +94,16 @@ int ph_objects_read(int fd, struct ph_object *objs, int max)
 		int end = 0;
 
 		igt_assert_f(sscanf(line, "%" SCNu64 " %" SCNu64 " %u %u %u %u %u %" SCNu64
-				    " 0x%" SCNx64 " %7s %u %u %" SCNu64 " %u%n", &o.id, &o.size,
-				    &o.handles, &o.exported, &o.imported, &o.pins, &o.vmaps,
+				    " 0x%" SCNx64 " %7s %u %u %" SCNu64 " %u %u %u%n", &o.id,
+				    &o.size, &o.handles, &o.exported, &o.imported, &o.pins, &o.vmaps,
 				    &o.faults, &o.offset, o.store, &o.segments, &o.huge,
-				    &o.pmd_faults, &o.evictable, &end) == 14 && line[end] == 0,
+				    &o.pmd_faults, &o.evictable, &o.purgeable, &o.madv, &end) == 16 &&
+				     line[end] == 0,
 			     "ph_objects: bad line '%s'", line);
-		igt_assert_f(o.exported <= 1 && o.imported <= 1 && o.evictable <= 1,
-			     "ph_objects: exported/imported/evictable not 0/1 in '%s'", line);
+		igt_assert_f(o.exported <= 1 && o.imported <= 1 && o.evictable + o.purgeable <= 1 &&
+			     o.madv <= 2,
+			     "ph_objects: exported/imported/evictable/purgeable/madv out of range in '%s'",
+			     line);
 		/* An import is listed before its attachment is set: store first. */
 		igt_assert_f(o.imported ? !strcmp(o.store, "import") :
 			     (!strcmp(o.store, "shmem") || !strcmp(o.store, "dma") ||
@@ -185,6 +188,10 @@ void ph_shrinker_read(int fd, struct ph_shrinker *s)
 		{ "scans", offsetof(struct ph_shrinker, scans) },
 		{ "evicted_objects", offsetof(struct ph_shrinker, evicted_objects) },
 		{ "evicted_pages", offsetof(struct ph_shrinker, evicted_pages) },
+		{ "purgeable_objects", offsetof(struct ph_shrinker, purgeable_objects) },
+		{ "purgeable_pages", offsetof(struct ph_shrinker, purgeable_pages) },
+		{ "purged_objects", offsetof(struct ph_shrinker, purged_objects) },
+		{ "purged_pages", offsetof(struct ph_shrinker, purged_pages) },
 	};
 	char dir[PATH_MAX - 16], path[PATH_MAX], *text, *line, *save;
 	unsigned int seen = 0, i;

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PH_OBJECTS_HEADER "# id size handles exported imported pins vmaps faults offset store segments huge pmd_faults evictable"
+#define PH_OBJECTS_HEADER "# id size handles exported imported pins vmaps faults offset store segments huge pmd_faults evictable purgeable madv"
 #define PH_STATS_PATH "/sys/kernel/debug/prime_helpers/stats"
 
 struct ph_object {
@@ -32,6 +32,8 @@ struct ph_object {
 	unsigned int huge;	/* PMD-sized folios among its held pages */
 	uint64_t pmd_faults;	/* faults that mapped a huge page with one PMD */
 	unsigned int evictable;	/* on the shrinker's list: pages held for CPU mappings only */
+	unsigned int purgeable;	/* on its purgeable list: DONTNEED, idle, not exported */
+	unsigned int madv;	/* 0 WILLNEED, 1 DONTNEED, 2 PURGED */
 };
 
 /*
@@ -59,6 +61,10 @@ struct ph_shrinker {
 	uint64_t scans;
 	uint64_t evicted_objects;
 	uint64_t evicted_pages;
+	uint64_t purgeable_objects;
+	uint64_t purgeable_pages;
+	uint64_t purged_objects;
+	uint64_t purged_pages;
 };
 
 void ph_shrinker_read(int fd, struct ph_shrinker *s);

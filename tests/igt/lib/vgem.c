@@ -36,3 +36,17 @@ bool vgem_has_fences(int fd)
 
 	return __vgem_fence_attach(fd, &arg) == -ENOENT;
 }
+
+int __vgem_madvise(int fd, struct ph_vgem_madvise *arg)
+{
+	return drmIoctl(fd, DRM_IOCTL_PH_VGEM_MADVISE, arg) ? -errno : 0;
+}
+
+bool vgem_madvise(int fd, uint32_t handle, uint32_t madv)
+{
+	struct ph_vgem_madvise arg = { .handle = handle, .madv = madv };
+
+	igt_assert_eq(__vgem_madvise(fd, &arg), 0);
+	igt_assert_lte(arg.retained, 1);
+	return arg.retained;
+}

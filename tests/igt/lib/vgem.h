@@ -25,4 +25,8 @@ void vgem_fence_signal(int fd, uint32_t fence);
 /* True if the device answers the fence ioctls (bad handle -> ENOENT). */
 bool vgem_has_fences(int fd);
 
+/* DRM_IOCTL_PH_VGEM_MADVISE (ph_vgem only); the second returns retained. */
+int __vgem_madvise(int fd, struct ph_vgem_madvise *arg);
+bool vgem_madvise(int fd, uint32_t handle, uint32_t madv);
+
 #endif /* VGEM_H */

@@ -77,9 +77,34 @@ static struct drm_gem_object *ph_vgem_import_sg_table(struct drm_device *drm,
 	return drm_ph_shmem_prime_import_sg_table(drm, attach, sgt);
 }
 
+/* DRM_IOCTL_PH_VGEM_MADVISE: the library's purgeable objects, as msm and panfrost have them. */
+static int ph_vgem_madvise_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct ph_vgem_madvise *args = data;
+	struct drm_gem_object *obj;
+	bool retained;
+	int ret;
+
+	if (args->pad || (args->madv != PH_VGEM_MADV_WILLNEED &&
+			  args->madv != PH_VGEM_MADV_DONTNEED))
+		return -EINVAL;
+	obj = drm_gem_object_lookup(file, args->handle);
+	if (!obj)
+		return -ENOENT;
+	ret = drm_ph_shmem_madvise(to_drm_ph_object(obj),
+				   args->madv == PH_VGEM_MADV_DONTNEED ? DRM_PH_MADV_DONTNEED :
+									  DRM_PH_MADV_WILLNEED,
+				   &retained);
+	drm_gem_object_put(obj);
+	if (!ret)
+		args->retained = retained;
+	return ret;
+}
+
 static const struct drm_ioctl_desc ph_vgem_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(PH_VGEM_FENCE_ATTACH, ph_vgem_fence_attach_ioctl, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(PH_VGEM_FENCE_SIGNAL, ph_vgem_fence_signal_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(PH_VGEM_MADVISE, ph_vgem_madvise_ioctl, DRM_RENDER_ALLOW),
 };
 
 DRM_PH_DEFINE_FOPS(ph_vgem_fops);

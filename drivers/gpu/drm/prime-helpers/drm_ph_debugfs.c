@@ -11,7 +11,8 @@
  * ph_objects (read-only) lists the device's live objects. The first line is
  * ``objects: <count>``, the second a header: ``#`` and the names of the
  * columns (``id size handles exported imported pins vmaps faults offset
- * store segments huge pmd_faults evictable``, one space apart), then one
+ * store segments huge pmd_faults evictable purgeable madv``, one space
+ * apart), then one
  * line per object: its per-device id, size in bytes, handle count,
  * whether a dma-buf exported from it exists, whether it is imported, its pin
  * count, vmap use count, CPU page faults served so far, its fake mmap offset
@@ -20,8 +21,13 @@
  * pages form while it holds them (0 while it does not), or for an import how
  * many contiguous ranges of DMA addresses its mapping for the device has; then
  * how many of its held pages are PMD-sized huge folios (see "huge pages"),
- * how many of its faults mapped one with a PMD entry, and whether it is on
- * the shrinker's list of evictable objects (see "reclaim").
+ * how many of its faults mapped one with a PMD entry, whether it is on the
+ * shrinker's list of evictable objects and on its list of purgeable ones (see
+ * "reclaim"), and its &enum drm_ph_madv (0 WILLNEED, 1 DONTNEED, 2 PURGED).
+ *
+ * ph_shrinker also counts the purgeable objects and pages and what the walks
+ * purged (``purgeable_objects``, ``purgeable_pages``, ``purged_objects``,
+ * ``purged_pages``).
  *
  * ph_evict (write-only): writing a true value (``1``) runs
  * drm_ph_device_evict() on the device.
@@ -95,19 +101,20 @@ static int drm_ph_objects_show(struct seq_file *m, void *unused)
 	xa_for_each(&phdev->objects, id, phobj)
 		count++;
 	seq_printf(m, "objects: %lu\n", count);
-	seq_puts(m, "# id size handles exported imported pins vmaps faults offset store segments huge pmd_faults evictable\n");
+	seq_puts(m, "# id size handles exported imported pins vmaps faults offset store segments huge pmd_faults evictable purgeable madv\n");
 	xa_for_each(&phdev->objects, id, phobj) {
 		struct drm_gem_object *obj = &phobj->base;
 
 		mutex_lock(&phobj->lock);
-		seq_printf(m, "%u %zu %u %d %d %u %u %u 0x%llx %s %u %u %u %d\n",
+		seq_printf(m, "%u %zu %u %d %d %u %u %u 0x%llx %s %u %u %u %d %d %u\n",
 			   phobj->id, obj->size, READ_ONCE(obj->handle_count),
 			   phobj->export ? 1 : 0, obj->import_attach ? 1 : 0,
 			   phobj->pin_count, phobj->vmap_use_count, phobj->faults,
 			   drm_vma_node_offset_addr(&obj->vma_node),
 			   drm_ph_store_names[phobj->store], drm_ph_object_segments(phobj),
 			   drm_ph_huge_folios(phobj), phobj->pmd_faults,
-			   !list_empty(&phobj->lru));
+			   drm_ph_reclaim_listed(phobj, false), drm_ph_reclaim_listed(phobj, true),
+			   phobj->madv);
 		mutex_unlock(&phobj->lock);
 	}
 	mutex_unlock(&phdev->objects_lock);

@@ -139,6 +139,8 @@ struct dma_buf *drm_ph_gem_prime_export(struct drm_gem_object *obj, int flags)
 
 	mutex_lock(&phobj->lock);
 	phobj->export = dma_buf;
+	/* Exported objects are never purged. */
+	drm_ph_reclaim_update(phobj, false);
 	mutex_unlock(&phobj->lock);
 	drm_ph_stat_inc(DRM_PH_STAT_DMA_BUFS);
 	return dma_buf;

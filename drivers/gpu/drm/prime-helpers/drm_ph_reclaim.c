@@ -38,6 +38,27 @@
  * A freed object leaves the list first, under the reclaim lock, so the
  * shrinker never sees one that is gone.
  *
+ * Purgeable objects. A driver may let userspace say that it does not need
+ * an object's contents for now (drm_ph_shmem_madvise(), DONTNEED; ph_vgem's
+ * MADVISE ioctl). Such an object, while neither pinned, nor vmapped, nor
+ * exported, is on a second list, which the shrinker walks first: it purges
+ * them, least recently marked first. Purging shoots the CPU mappings down,
+ * gives the pages back and truncates the shmem file, so the memory is freed
+ * at once (nothing to swap) and the contents are gone: a CPU fault then gets
+ * SIGBUS, a pin or vmap -EBUSY, until userspace says WILLNEED again, which
+ * reports that the contents were not retained; the pages then come back
+ * zero-filled. An exported object is never purged (it is evicted instead):
+ * another process or device may be reading it.
+ *
+ * The shrinker evicts only while there is free swap (evicted pages can leave
+ * memory only through it), and whole objects at a time: an object's pages
+ * are taken and given back together, so the next touch of an evicted object
+ * brings all of it back, and every page goes back dirty, read or written
+ * (PFN mappings leave no dirty bits to tell). Its list is ordered by faults,
+ * not by accesses: an object that is mapped and used without faulting moves
+ * towards the head. It never waits for its lock in reclaim (a contended walk
+ * returns and reclaim asks again later).
+ *
  * The shrinker is not memcg-aware: global reclaim calls it (as it calls the
  * shrinkers of the drivers that have one), reclaim within one cgroup's limit
  * does not. Its counters and a way to run it by hand are in debugfs
@@ -50,6 +71,7 @@
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
 #include <linux/shrinker.h>
+#include <linux/swap.h>
 
 #include <drm/drm_managed.h>
 #include <drm/drm_ph.h>
@@ -57,26 +79,39 @@
 #include "drm_ph_compat.h"
 #include "drm_ph_internal.h"
 
+/* Which list an object's &drm_ph_object.lru is on. */
+enum drm_ph_reclaim_list {
+	DRM_PH_LIST_NONE,
+	DRM_PH_LIST_EVICTABLE,
+	DRM_PH_LIST_PURGEABLE,
+	DRM_PH_LIST_COUNT
+};
+
 /**
- * struct drm_ph_reclaim - a device's evictable objects and its shrinker
- * @lock: protects @lru, @evictable_objects and @evictable_pages
- * @lru: evictable objects, by &drm_ph_object.lru, least recently faulted first
- * @evictable_objects: objects on @lru
- * @evictable_pages: their pages: what the shrinker reports it can free
+ * struct drm_ph_reclaim - a device's evictable and purgeable objects, its shrinker
+ * @lock: protects @lists, @objects and @pages
+ * @lists: by &enum drm_ph_reclaim_list: evictable objects, least recently
+ *         faulted first, and purgeable ones, least recently marked first
+ * @objects: objects on each list
+ * @pages: their pages: what the shrinker reports it can free
  * @shrinker: the registered shrinker
  * @scans: shrinker walks so far
- * @evicted_objects: objects the shrinker evicted
+ * @evicted_objects: objects the walks evicted
  * @evicted_pages: their pages
+ * @purged_objects: objects the walks purged
+ * @purged_pages: their pages
  */
 struct drm_ph_reclaim {
-	struct mutex lock;
-	struct list_head lru;
-	unsigned long evictable_objects;
-	unsigned long evictable_pages;
+	struct mutex lock; /* see above */
+	struct list_head lists[DRM_PH_LIST_COUNT];
+	unsigned long objects[DRM_PH_LIST_COUNT];
+	unsigned long pages[DRM_PH_LIST_COUNT];
 	struct shrinker *shrinker;
 	atomic_long_t scans;
 	atomic_long_t evicted_objects;
 	atomic_long_t evicted_pages;
+	atomic_long_t purged_objects;
+	atomic_long_t purged_pages;
 };
 
 static struct drm_ph_reclaim *drm_ph_reclaim_of(struct drm_ph_object *phobj)
@@ -84,102 +119,164 @@ static struct drm_ph_reclaim *drm_ph_reclaim_of(struct drm_ph_object *phobj)
 	return to_drm_ph_device(phobj->base.dev)->reclaim;
 }
 
-static bool drm_ph_object_evictable(struct drm_ph_object *phobj)
+/*
+ * Purgeable: marked DONTNEED, and nothing but CPU mappings may use the
+ * contents (no pin, no vmap, no export: another process or device could
+ * read them). Evictable: pages held for CPU mappings only.
+ */
+static enum drm_ph_reclaim_list drm_ph_reclaim_list_of(struct drm_ph_object *phobj)
 {
-	return phobj->store == DRM_PH_STORE_SHMEM && phobj->mmap_pages &&
-	       !phobj->pin_count && !phobj->vmap_use_count;
+	if (phobj->store != DRM_PH_STORE_SHMEM || phobj->pin_count || phobj->vmap_use_count)
+		return DRM_PH_LIST_NONE;
+	if (phobj->madv == DRM_PH_MADV_DONTNEED && !phobj->export)
+		return DRM_PH_LIST_PURGEABLE;
+	if (phobj->mmap_pages)
+		return DRM_PH_LIST_EVICTABLE;
+	return DRM_PH_LIST_NONE;
 }
 
 static void drm_ph_reclaim_list_locked(struct drm_ph_reclaim *r, struct drm_ph_object *phobj,
 				       bool touched)
 {
+	enum drm_ph_reclaim_list want = drm_ph_reclaim_list_of(phobj);
+	enum drm_ph_reclaim_list now = phobj->reclaim_list;
 	unsigned long npages = phobj->base.size >> PAGE_SHIFT;
 
 	lockdep_assert_held(&r->lock);
 
-	if (drm_ph_object_evictable(phobj)) {
-		if (list_empty(&phobj->lru)) {
-			list_add_tail(&phobj->lru, &r->lru);
-			r->evictable_objects++;
-			r->evictable_pages += npages;
-		} else if (touched) {
-			list_move_tail(&phobj->lru, &r->lru);
-		}
-	} else if (!list_empty(&phobj->lru)) {
-		list_del_init(&phobj->lru);
-		r->evictable_objects--;
-		r->evictable_pages -= npages;
+	if (want == now) {
+		if (touched && now == DRM_PH_LIST_EVICTABLE)
+			list_move_tail(&phobj->lru, &r->lists[now]);
+		return;
 	}
+	if (now != DRM_PH_LIST_NONE) {
+		list_del_init(&phobj->lru);
+		r->objects[now]--;
+		r->pages[now] -= npages;
+	}
+	if (want != DRM_PH_LIST_NONE) {
+		list_add_tail(&phobj->lru, &r->lists[want]);
+		r->objects[want]++;
+		r->pages[want] += npages;
+	}
+	phobj->reclaim_list = want;
 }
 
 /*
- * After a change of what holds @phobj's pages (a pin, a vmap, the CPU
- * mappings' pages), or a fault (@touched: it was used, so it goes to the
- * end of the list), puts it on its device's list or takes it off. Membership
- * changes only under the object's lock, so it can be read without the
- * reclaim lock.
+ * After a change of what holds or uses @phobj's pages (a pin, a vmap, the
+ * CPU mappings' pages, an export, a madvise), or a fault (@touched: it was
+ * used, so it goes to the end of the evictable list), moves it to the list
+ * it belongs on. Membership changes only under the object's lock, so it can
+ * be read without the reclaim lock.
  */
 void drm_ph_reclaim_update(struct drm_ph_object *phobj, bool touched)
 {
 	struct drm_ph_reclaim *r = drm_ph_reclaim_of(phobj);
-
-	bool evictable, listed;
+	enum drm_ph_reclaim_list want;
 
 	lockdep_assert_held(&phobj->lock);
 
-	evictable = drm_ph_object_evictable(phobj);
-	listed = !list_empty(&phobj->lru);
-	if (evictable == listed && !(touched && listed))
+	want = drm_ph_reclaim_list_of(phobj);
+	if (want == phobj->reclaim_list && !(touched && want == DRM_PH_LIST_EVICTABLE))
 		return;
 	mutex_lock(&r->lock);
 	drm_ph_reclaim_list_locked(r, phobj, touched);
 	mutex_unlock(&r->lock);
 }
 
+/* For debugfs, under the object's lock: on the purgeable (or evictable) list? */
+bool drm_ph_reclaim_listed(struct drm_ph_object *phobj, bool purgeable)
+{
+	lockdep_assert_held(&phobj->lock);
+	return phobj->reclaim_list == (purgeable ? DRM_PH_LIST_PURGEABLE : DRM_PH_LIST_EVICTABLE);
+}
+
 /*
- * First thing when @phobj is freed: off the list, and no shrinker walk is
+ * First thing when @phobj is freed: off the lists, and no shrinker walk is
  * using it once this returns (a walk holds the reclaim lock throughout, also
  * while it unlocks the object's lock).
  */
 void drm_ph_reclaim_forget(struct drm_ph_object *phobj)
 {
 	struct drm_ph_reclaim *r = drm_ph_reclaim_of(phobj);
+	enum drm_ph_reclaim_list now;
 
 	if (phobj->store != DRM_PH_STORE_SHMEM)
 		return;
 	mutex_lock(&r->lock);
-	if (!list_empty(&phobj->lru)) {
+	now = phobj->reclaim_list;
+	if (now != DRM_PH_LIST_NONE) {
 		list_del_init(&phobj->lru);
-		r->evictable_objects--;
-		r->evictable_pages -= phobj->base.size >> PAGE_SHIFT;
+		r->objects[now]--;
+		r->pages[now] -= phobj->base.size >> PAGE_SHIFT;
+		phobj->reclaim_list = DRM_PH_LIST_NONE;
 	}
 	mutex_unlock(&r->lock);
 }
 
-/* Evicts objects from the head of the list until @nr_pages are released. */
-static unsigned long drm_ph_reclaim_evict(struct drm_ph_reclaim *r, unsigned long nr_pages)
+/*
+ * Walks one list from its head, purging or evicting, until @nr_pages are
+ * released; adds what it released to @freed.
+ */
+static void drm_ph_reclaim_walk(struct drm_ph_reclaim *r, enum drm_ph_reclaim_list which,
+				unsigned long nr_pages, unsigned long *freed)
 {
 	struct drm_ph_object *phobj, *next;
-	unsigned long freed = 0;
 
-	mutex_lock(&r->lock);
-	atomic_long_inc(&r->scans);
-	list_for_each_entry_safe(phobj, next, &r->lru, lru) {
+	lockdep_assert_held(&r->lock);
+
+	list_for_each_entry_safe(phobj, next, &r->lists[which], lru) {
 		unsigned long npages = phobj->base.size >> PAGE_SHIFT;
 
-		if (freed >= nr_pages)
+		if (*freed >= nr_pages)
 			break;
 		/* Its fault may be the allocation that brought us here. */
 		if (!mutex_trylock(&phobj->lock))
 			continue;
-		if (drm_ph_shmem_evict_locked(phobj)) {
-			freed += npages;
+		if (which == DRM_PH_LIST_PURGEABLE && drm_ph_shmem_purge_locked(phobj)) {
+			*freed += npages;
+			atomic_long_inc(&r->purged_objects);
+			atomic_long_add(npages, &r->purged_pages);
+		} else if (which == DRM_PH_LIST_EVICTABLE && drm_ph_shmem_evict_locked(phobj)) {
+			*freed += npages;
 			atomic_long_inc(&r->evicted_objects);
 			atomic_long_add(npages, &r->evicted_pages);
 		}
 		drm_ph_reclaim_list_locked(r, phobj, false);
 		mutex_unlock(&phobj->lock);
+		cond_resched();
 	}
+}
+
+/*
+ * Evicted pages can only leave memory through swap: without any, eviction
+ * would shoot mappings down for nothing (the pages stay, and the next touch
+ * takes them back). Purging frees memory either way.
+ */
+static bool drm_ph_reclaim_can_evict(void)
+{
+	return get_nr_swap_pages() > 0;
+}
+
+/*
+ * Purges, then evicts, from the heads of the lists until @nr_pages are
+ * released, whole objects at a time. The kernel's reclaim must not wait
+ * here (@from_reclaim: every direct reclaimer would queue on the lock);
+ * ph_shrink may.
+ */
+static unsigned long drm_ph_reclaim_evict(struct drm_ph_reclaim *r, unsigned long nr_pages,
+					  bool from_reclaim)
+{
+	unsigned long freed = 0;
+
+	if (!from_reclaim)
+		mutex_lock(&r->lock);
+	else if (!mutex_trylock(&r->lock))
+		return SHRINK_STOP;
+	atomic_long_inc(&r->scans);
+	drm_ph_reclaim_walk(r, DRM_PH_LIST_PURGEABLE, nr_pages, &freed);
+	if (!from_reclaim || drm_ph_reclaim_can_evict())
+		drm_ph_reclaim_walk(r, DRM_PH_LIST_EVICTABLE, nr_pages, &freed);
 	mutex_unlock(&r->lock);
 	return freed;
 }
@@ -187,17 +284,27 @@ static unsigned long drm_ph_reclaim_evict(struct drm_ph_reclaim *r, unsigned lon
 static unsigned long drm_ph_reclaim_count(struct shrinker *shrinker, struct shrink_control *sc)
 {
 	struct drm_ph_reclaim *r = drm_ph_compat_shrinker_private(shrinker);
-	unsigned long pages = READ_ONCE(r->evictable_pages);
+	unsigned long pages = READ_ONCE(r->pages[DRM_PH_LIST_PURGEABLE]);
 
+	if (drm_ph_reclaim_can_evict())
+		pages += READ_ONCE(r->pages[DRM_PH_LIST_EVICTABLE]);
 	return pages ? pages : SHRINK_EMPTY;
 }
 
 static unsigned long drm_ph_reclaim_scan(struct shrinker *shrinker, struct shrink_control *sc)
 {
 	struct drm_ph_reclaim *r = drm_ph_compat_shrinker_private(shrinker);
-	unsigned long freed = drm_ph_reclaim_evict(r, sc->nr_to_scan);
+	unsigned long freed = drm_ph_reclaim_evict(r, sc->nr_to_scan, true);
 
-	return freed ? freed : SHRINK_STOP;
+	if (freed == SHRINK_STOP || !freed)
+		return SHRINK_STOP;
+	/*
+	 * Whole objects go, often more than the batch asked for: say so, or
+	 * the core would count one batch and ask again.
+	 */
+	if (freed > sc->nr_to_scan)
+		sc->nr_scanned = freed;
+	return freed;
 }
 
 /**
@@ -205,10 +312,12 @@ static unsigned long drm_ph_reclaim_scan(struct shrinker *shrinker, struct shrin
  * @phdev: the device
  * @nr_pages: how many pages to release at least, if there are so many
  *
- * Does what the kernel's reclaim asks the device's shrinker to do: evicts
- * evictable objects, least recently faulted first, until @nr_pages pages
- * were released or none is left, skipping objects whose lock is taken. This
- * is what the ph_shrink debugfs file does.
+ * Does what the kernel's reclaim asks the device's shrinker to do: purges
+ * purgeable objects, then evicts evictable ones, least recently faulted
+ * first, until @nr_pages pages
+ * were released or none is left, skipping objects whose lock is taken;
+ * unlike the kernel's reclaim, it evicts also when there is no swap, and
+ * waits for the reclaim lock. This is what the ph_shrink debugfs file does.
  *
  * Locking: takes the device's reclaim lock, and trylocks each object's lock.
  *
@@ -216,7 +325,7 @@ static unsigned long drm_ph_reclaim_scan(struct shrinker *shrinker, struct shrin
  */
 unsigned long drm_ph_device_shrink(struct drm_ph_device *phdev, unsigned long nr_pages)
 {
-	return drm_ph_reclaim_evict(phdev->reclaim, nr_pages);
+	return drm_ph_reclaim_evict(phdev->reclaim, nr_pages, false);
 }
 EXPORT_SYMBOL_NS_GPL(drm_ph_device_shrink, DRM_PRIME_HELPERS);
 
@@ -224,17 +333,21 @@ EXPORT_SYMBOL_NS_GPL(drm_ph_device_shrink, DRM_PRIME_HELPERS);
 void drm_ph_reclaim_show(struct seq_file *m, struct drm_ph_device *phdev)
 {
 	struct drm_ph_reclaim *r = phdev->reclaim;
-	unsigned long objects, pages;
+	unsigned long objects[DRM_PH_LIST_COUNT], pages[DRM_PH_LIST_COUNT];
 
 	mutex_lock(&r->lock);
-	objects = r->evictable_objects;
-	pages = r->evictable_pages;
+	memcpy(objects, r->objects, sizeof(objects));
+	memcpy(pages, r->pages, sizeof(pages));
 	mutex_unlock(&r->lock);
-	seq_printf(m, "evictable_objects %lu\n", objects);
-	seq_printf(m, "evictable_pages %lu\n", pages);
+	seq_printf(m, "evictable_objects %lu\n", objects[DRM_PH_LIST_EVICTABLE]);
+	seq_printf(m, "evictable_pages %lu\n", pages[DRM_PH_LIST_EVICTABLE]);
+	seq_printf(m, "purgeable_objects %lu\n", objects[DRM_PH_LIST_PURGEABLE]);
+	seq_printf(m, "purgeable_pages %lu\n", pages[DRM_PH_LIST_PURGEABLE]);
 	seq_printf(m, "scans %ld\n", atomic_long_read(&r->scans));
 	seq_printf(m, "evicted_objects %ld\n", atomic_long_read(&r->evicted_objects));
 	seq_printf(m, "evicted_pages %ld\n", atomic_long_read(&r->evicted_pages));
+	seq_printf(m, "purged_objects %ld\n", atomic_long_read(&r->purged_objects));
+	seq_printf(m, "purged_pages %ld\n", atomic_long_read(&r->purged_pages));
 }
 
 static void drm_ph_reclaim_fini(struct drm_device *drm, void *data)
@@ -242,7 +355,8 @@ static void drm_ph_reclaim_fini(struct drm_device *drm, void *data)
 	struct drm_ph_reclaim *r = data;
 
 	drm_ph_compat_shrinker_destroy(r->shrinker);
-	drm_WARN_ON(drm, !list_empty(&r->lru));
+	drm_WARN_ON(drm, !list_empty(&r->lists[DRM_PH_LIST_EVICTABLE]) ||
+		    !list_empty(&r->lists[DRM_PH_LIST_PURGEABLE]));
 	mutex_destroy(&r->lock);
 }
 
@@ -252,12 +366,14 @@ int drm_ph_reclaim_init(struct drm_ph_device *phdev)
 	struct drm_device *drm = &phdev->drm;
 	struct drm_ph_reclaim *r;
 	char name[64];
+	int i;
 
 	r = drmm_kzalloc(drm, sizeof(*r), GFP_KERNEL);
 	if (!r)
 		return -ENOMEM;
 	mutex_init(&r->lock);
-	INIT_LIST_HEAD(&r->lru);
+	for (i = 0; i < DRM_PH_LIST_COUNT; i++)
+		INIT_LIST_HEAD(&r->lists[i]);
 	snprintf(name, sizeof(name), "drm_ph-%s", dev_name(drm->dev));
 	r->shrinker = drm_ph_compat_shrinker_create(drm_ph_reclaim_count, drm_ph_reclaim_scan,
 						    r, name);

@@ -63,6 +63,7 @@
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/pagemap.h>
+#include <linux/shmem_fs.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -93,6 +94,11 @@ static int drm_ph_shmem_get_pages_locked(struct drm_ph_object *phobj)
 
 	if (phobj->pages_use_count++ > 0)
 		return 0;
+	/* Its contents were dropped: nothing to give until WILLNEED. */
+	if (phobj->madv == DRM_PH_MADV_PURGED) {
+		phobj->pages_use_count = 0;
+		return -EBUSY;
+	}
 
 	/*
 	 * Creation is lazy, so userspace can make objects no memory can ever
@@ -460,6 +466,61 @@ bool drm_ph_shmem_evict_locked(struct drm_ph_object *phobj)
 	return true;
 }
 
+/*
+ * Purge, under the object's lock: if it is purgeable (DONTNEED, no pin, no
+ * vmap, no export), shoot the CPU mappings down, give the pages back and
+ * truncate the shmem file: the memory is freed, the contents are gone.
+ */
+bool drm_ph_shmem_purge_locked(struct drm_ph_object *phobj)
+{
+	lockdep_assert_held(&phobj->lock);
+
+	if (phobj->store != DRM_PH_STORE_SHMEM || phobj->madv != DRM_PH_MADV_DONTNEED ||
+	    phobj->pin_count || phobj->vmap_use_count || phobj->export)
+		return false;
+	drm_ph_shmem_unmap_mappings(phobj);
+	if (phobj->mmap_pages) {
+		phobj->mmap_pages = false;
+		drm_ph_shmem_put_pages_locked(phobj);
+	}
+	if (WARN_ON_ONCE(phobj->pages_use_count))
+		return false;
+	shmem_truncate_range(file_inode(phobj->base.filp), 0, (loff_t)-1);
+	phobj->madv = DRM_PH_MADV_PURGED;
+	return true;
+}
+
+/**
+ * drm_ph_shmem_madvise - say whether an object's contents are still needed
+ * @phobj: a shmem object
+ * @madv: %DRM_PH_MADV_DONTNEED: the shrinker may purge the object while it
+ *        is idle (see &enum drm_ph_madv); %DRM_PH_MADV_WILLNEED: it may not
+ * @retained: returns false if the contents were already purged (after
+ *            WILLNEED the object then reads as zeroes), else true
+ *
+ * DONTNEED on a purged object leaves it purged.
+ *
+ * Locking: takes &drm_ph_object.lock and the device's reclaim lock.
+ *
+ * Returns: 0, or -EINVAL for another @madv or an object that is not a shmem
+ * one (an import, a DMA object).
+ */
+int drm_ph_shmem_madvise(struct drm_ph_object *phobj, enum drm_ph_madv madv, bool *retained)
+{
+	if (phobj->store != DRM_PH_STORE_SHMEM ||
+	    (madv != DRM_PH_MADV_WILLNEED && madv != DRM_PH_MADV_DONTNEED))
+		return -EINVAL;
+
+	mutex_lock(&phobj->lock);
+	*retained = phobj->madv != DRM_PH_MADV_PURGED;
+	if (*retained || madv == DRM_PH_MADV_WILLNEED)
+		phobj->madv = madv;
+	drm_ph_reclaim_update(phobj, false);
+	mutex_unlock(&phobj->lock);
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(drm_ph_shmem_madvise, DRM_PRIME_HELPERS);
+
 /**
  * drm_ph_shmem_evict - give an object's pages back to shmem
  * @phobj: the object
@@ -701,6 +762,7 @@ void drm_ph_shmem_export_released(struct drm_ph_object *phobj, struct dma_buf *d
 	mutex_lock(&phobj->lock);
 	if (phobj->export == dma_buf)
 		phobj->export = NULL;
+	drm_ph_reclaim_update(phobj, false);
 	mutex_unlock(&phobj->lock);
 }
 
