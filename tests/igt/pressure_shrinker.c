@@ -35,6 +35,7 @@
 #include "gem.h"
 #include "igt.h"
 #include "prime.h"
+#include "vgem.h"
 
 #define BUF_SIZE (64ull << 20)
 #define PAGE 4096ull
@@ -271,6 +272,70 @@ static void test_mapped_working_set(void)
 	signal(SIGBUS, SIG_DFL);
 }
 
+/*
+ * Under the same kind of pressure, DONTNEED buffers go for good: half the
+ * guest's RAM in buffers marked DONTNEED (and unmapped), then one and a half
+ * times the RAM in buffers kept mapped. Every DONTNEED buffer was purged
+ * (WILLNEED says not retained, and it reads as zeroes) and every other one
+ * reads back intact.
+ */
+static void test_dontneed_dropped_first(void)
+{
+	uint64_t ram = meminfo("MemTotal"), swap_before = swap_used(), used;
+	unsigned int doomed = (ram / 2) / BUF_SIZE;
+	unsigned int count = doomed + (3 * ram / 2 + BUF_SIZE - 1) / BUF_SIZE;
+	struct working_set *ws;
+	unsigned int i, purged = 0;
+
+	igt_require_f(meminfo("SwapTotal") > 0,
+		      "no swap: this program needs the pressure boot's zram swap\n");
+	igt_assert_lte(count, MAX_BUFS);
+	write_whole_file("/proc/self/oom_score_adj", "1000");
+	ws = calloc(1, sizeof(*ws));
+	igt_assert(ws);
+	ws->fd = drm_open_card(DRIVER_PH_VGEM, 0);
+	ws->count = count;
+	for (i = 0; i < count; i++) {
+		struct buf *b = &ws->bufs[i];
+
+		/* GEM mmaps only: an exported buffer is never purged. */
+		b->handle = dumb_create_size(ws->fd, BUF_SIZE).handle;
+		b->seed = 2000 + i;
+		b->dmabuf = -1;
+		b->map = dumb_mmap(ws->fd, b->handle, BUF_SIZE, PROT_READ | PROT_WRITE);
+		fill_buf(b);
+		if (i < doomed) {
+			munmap(b->map, BUF_SIZE);
+			b->map = NULL;
+			igt_assert(vgem_madvise(ws->fd, b->handle, PH_VGEM_MADV_DONTNEED));
+		}
+	}
+	used = swap_used() - swap_before;
+	for (i = 0; i < count; i++) {
+		struct buf *b = &ws->bufs[i];
+
+		if (i < doomed) {
+			bool retained = vgem_madvise(ws->fd, b->handle, PH_VGEM_MADV_WILLNEED);
+
+			purged += !retained;
+			b->map = dumb_mmap(ws->fd, b->handle, BUF_SIZE, PROT_READ);
+			igt_assert_f(retained || is_zeroed(b->map, BUF_SIZE),
+				     "buffer %u was purged but does not read as zeroes", i);
+		} else {
+			int64_t bad = check_buf(b);
+
+			igt_assert_f(bad < 0, "buffer %u page %" PRId64 " lost", i, bad);
+		}
+		munmap(b->map, BUF_SIZE);
+		gem_close(ws->fd, b->handle);
+	}
+	igt_info("%u of %u DONTNEED buffers purged; %u kept buffers intact; swap grew by %" PRIu64
+		 " MiB\n", purged, doomed, count - doomed, used >> 20);
+	igt_assert_eq(purged, doomed);
+	close(ws->fd);
+	free(ws);
+}
+
 igt_main
 {
 	igt_describe("Buffers worth 3x the guest's RAM, written through GEM and dma-buf mmaps by "
@@ -278,4 +343,9 @@ igt_main
 		     "swapped, rewritten under their live mappings and read back intact.");
 	igt_subtest("mapped-working-set-3x-ram")
 		test_mapped_working_set();
+
+	igt_describe("Under memory pressure DONTNEED buffers are purged, not swapped: all of "
+		     "them report not retained and read as zeroes, the others read back intact.");
+	igt_subtest("dontneed-purged-under-pressure")
+		test_dontneed_dropped_first();
 }
