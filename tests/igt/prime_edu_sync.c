@@ -229,6 +229,32 @@ static void test_own_objects_round_trip(void)
 	own_free(&b);
 }
 
+/*
+ * Each import maps the whole buffer for the engine (IOVA space behind the
+ * IOMMU, bounce slots under swiotlb=force: 256 MiB of either in these
+ * boots) and its close must give that back: many times the space in
+ * imports, one after another, all succeed and copy.
+ */
+static void test_imports_release_mappings(void)
+{
+	const uint64_t size = 16ull << 20;
+	uint32_t handle = dumb_create_size(vgem, size).handle, dst = edu_create(edu, 4096, 0);
+	int dmabuf = prime_handle_to_fd(vgem, handle), i;
+
+	for (i = 0; i < 40; i++) {
+		uint32_t import;
+		int ret = __prime_fd_to_handle(edu, dmabuf, &import);
+
+		igt_assert_f(!ret, "import %d of a 16 MiB buffer failed (%s): earlier imports' "
+			     "device mappings were not released", i, strerror(-ret));
+		edu_copy(edu, import, size - 4096, dst, 0, 4096);
+		gem_close(edu, import);
+	}
+	gem_close(edu, dst);
+	close(dmabuf);
+	gem_close(vgem, handle);
+}
+
 igt_main
 {
 	igt_describe("The engine writes an imported ph_vgem buffer; after DMA_BUF_IOCTL_SYNC "
@@ -271,5 +297,12 @@ igt_main
 	igt_subtest("own-objects-round-trip") {
 		require_dma();
 		test_own_objects_round_trip();
+	}
+
+	igt_describe("Forty imports of a 16 MiB buffer, one after another, each copied from: "
+		     "each close gives its device mapping back (IOVA space, bounce slots).");
+	igt_subtest("imports-release-their-mappings") {
+		require_dma();
+		test_imports_release_mappings();
 	}
 }
