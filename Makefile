@@ -58,7 +58,7 @@ help:
 	@echo "make debug-kernel       build (or reuse from the cache) the KASAN/lockdep kernel (KERNEL=kcsan: the KCSAN one)"
 	@echo "make shell KERNEL=6.1   boot a guest with everything loaded, to an interactive shell"
 	@echo "make mutants            break the library one listed way at a time; did the tests see it?"
-	@echo "  KERNEL=6.1|6.12 (default 6.1);  M=GLOB  only these mutants (tests/mutants/mutants.list)"
+	@echo "  KERNEL=6.1|6.12 (default 6.1);  M=GLOB[,GLOB]  only these mutants (tests/mutants/mutants.list)"
 	@echo "make clean              remove build/ (the kernel cache in /var/cache/prime-helpers stays)"
 
 deps:

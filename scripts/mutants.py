@@ -168,8 +168,9 @@ def main():
     START = time.time()
     line = sys.argv[1] if len(sys.argv) > 1 else "6.1"
     pattern = sys.argv[2] if len(sys.argv) > 2 and sys.argv[2] else "*"
+    # M= is a glob, or several separated by commas (as make check's T=).
     mutants = [m for m in parse(os.path.join(ROOT, "tests/mutants/mutants.list"))
-               if fnmatch.fnmatch(m["mutant"], pattern)]
+               if any(fnmatch.fnmatch(m["mutant"], p) for p in pattern.split(","))]
     if not mutants:
         sys.exit(f"no mutant matches '{pattern}'")
     os.makedirs(OUT, exist_ok=True)

@@ -567,6 +567,12 @@ static void check_purge_first(void)
 	/* Its mapping faults with SIGBUS; so does a new one. */
 	igt_assert_eq(touch_guarded((uint8_t *)doomed.map, false), SIGBUS);
 	igt_assert_eq(touch_guarded((uint8_t *)doomed.map + BO_SIZE - 1, true), SIGBUS);
+	{
+		uint8_t *fresh = dumb_mmap(fd, doomed.handle, BO_SIZE, PROT_READ);
+
+		igt_assert_eq(touch_guarded(fresh + BO_SIZE / 2, false), SIGBUS);
+		munmap(fresh, BO_SIZE);
+	}
 	/* Still purged after DONTNEED again; WILLNEED says so and brings zeroes. */
 	igt_assert(!vgem_madvise(fd, doomed.handle, PH_VGEM_MADV_DONTNEED));
 	igt_assert(!vgem_madvise(fd, doomed.handle, PH_VGEM_MADV_WILLNEED));

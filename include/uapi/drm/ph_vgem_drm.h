@@ -53,7 +53,8 @@ struct ph_vgem_fence_signal {
  *        may not. A dropped (purged) buffer's CPU mappings get SIGBUS until
  *        it is WILLNEED again; it then reads as zeroes.
  * @retained: returns 1 if the contents are still there, 0 if they were
- *            purged
+ *            purged since the last WILLNEED (which revives a purged buffer:
+ *            a second WILLNEED then reports 1)
  * @pad: must be zero
  *
  * Errors: -ENOENT for an unknown handle, -EINVAL for another @madv, a

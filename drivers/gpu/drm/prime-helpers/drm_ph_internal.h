@@ -98,7 +98,7 @@ void drm_ph_reclaim_forget(struct drm_ph_object *phobj);
 bool drm_ph_reclaim_listed(struct drm_ph_object *phobj, bool purgeable);
 void drm_ph_reclaim_show(struct seq_file *m, struct drm_ph_device *phdev);
 bool drm_ph_shmem_evict_locked(struct drm_ph_object *phobj);
-bool drm_ph_shmem_purge_locked(struct drm_ph_object *phobj);
+bool drm_ph_shmem_purge_locked(struct drm_ph_object *phobj, unsigned long *resident);
 
 /* drm_ph_device.c */
 int drm_ph_device_add_object(struct drm_ph_object *phobj);

@@ -59,6 +59,13 @@
  * towards the head. It never waits for its lock in reclaim (a contended walk
  * returns and reclaim asks again later).
  *
+ * The purgeable list counts an object's whole size, resident or not; a walk
+ * credits what a purge really freed (the pages that were in memory). A
+ * purge does not see who else uses the object: one shared by name (flink,
+ * GEM_OPEN) is purged under its other users as under its owner, as i915's
+ * and msm's are; only an export protects it. WILLNEED revives a purged
+ * object, so only the first WILLNEED after a purge reports it.
+ *
  * The shrinker is not memcg-aware: global reclaim calls it (as it calls the
  * shrinkers of the drivers that have one), reclaim within one cgroup's limit
  * does not. Its counters and a way to run it by hand are in debugfs
@@ -226,15 +233,16 @@ static void drm_ph_reclaim_walk(struct drm_ph_reclaim *r, enum drm_ph_reclaim_li
 	lockdep_assert_held(&r->lock);
 
 	list_for_each_entry_safe(phobj, next, &r->lists[which], lru) {
-		unsigned long npages = phobj->base.size >> PAGE_SHIFT;
+		unsigned long npages = phobj->base.size >> PAGE_SHIFT, resident = 0;
 
 		if (*freed >= nr_pages)
 			break;
 		/* Its fault may be the allocation that brought us here. */
 		if (!mutex_trylock(&phobj->lock))
 			continue;
-		if (which == DRM_PH_LIST_PURGEABLE && drm_ph_shmem_purge_locked(phobj)) {
-			*freed += npages;
+		if (which == DRM_PH_LIST_PURGEABLE && drm_ph_shmem_purge_locked(phobj, &resident)) {
+			/* What was in memory: an untouched or swapped object frees nothing. */
+			*freed += resident;
 			atomic_long_inc(&r->purged_objects);
 			atomic_long_add(npages, &r->purged_pages);
 		} else if (which == DRM_PH_LIST_EVICTABLE && drm_ph_shmem_evict_locked(phobj)) {
@@ -294,7 +302,17 @@ static unsigned long drm_ph_reclaim_count(struct shrinker *shrinker, struct shri
 static unsigned long drm_ph_reclaim_scan(struct shrinker *shrinker, struct shrink_control *sc)
 {
 	struct drm_ph_reclaim *r = drm_ph_compat_shrinker_private(shrinker);
-	unsigned long freed = drm_ph_reclaim_evict(r, sc->nr_to_scan, true);
+	unsigned long freed;
+
+	/*
+	 * Purging truncates shmem files, which may wait on folio locks and
+	 * writeback: not for a reclaimer that may not enter the filesystem or
+	 * start I/O (kswapd may).
+	 */
+	if ((sc->gfp_mask & (__GFP_FS | __GFP_IO)) != (__GFP_FS | __GFP_IO) &&
+	    !current_is_kswapd())
+		return SHRINK_STOP;
+	freed = drm_ph_reclaim_evict(r, sc->nr_to_scan, true);
 
 	if (freed == SHRINK_STOP || !freed)
 		return SHRINK_STOP;

@@ -470,14 +470,17 @@ bool drm_ph_shmem_evict_locked(struct drm_ph_object *phobj)
  * Purge, under the object's lock: if it is purgeable (DONTNEED, no pin, no
  * vmap, no export), shoot the CPU mappings down, give the pages back and
  * truncate the shmem file: the memory is freed, the contents are gone.
+ * Returns the pages that were in memory (what the purge freed), in
+ * @resident; false if the object was not purgeable.
  */
-bool drm_ph_shmem_purge_locked(struct drm_ph_object *phobj)
+bool drm_ph_shmem_purge_locked(struct drm_ph_object *phobj, unsigned long *resident)
 {
 	lockdep_assert_held(&phobj->lock);
 
 	if (phobj->store != DRM_PH_STORE_SHMEM || phobj->madv != DRM_PH_MADV_DONTNEED ||
 	    phobj->pin_count || phobj->vmap_use_count || phobj->export)
 		return false;
+	*resident = READ_ONCE(phobj->base.filp->f_mapping->nrpages);
 	drm_ph_shmem_unmap_mappings(phobj);
 	if (phobj->mmap_pages) {
 		phobj->mmap_pages = false;
