@@ -67,7 +67,7 @@ PRESSURE=0
 grep -q 'ph.pressure=1' /proc/cmdline && PRESSURE=1
 if [ $PRESSURE = 1 ]; then
 	while read -r m; do load /lib/modules/stock $m; done </etc/ph/pressure-modules
-	# 3 GiB of swap space for a 1 GiB guest: pressure_shrinker keeps three
+	# 3 GiB of swap space for a 1 GiB guest: pressure_working_set keeps three
 	# times the RAM mapped. The size is virtual; zram takes memory only for
 	# what it stores, compressed (those pages compress well).
 	if echo 3G >/sys/block/zram0/disksize && mkswap /dev/zram0 >/dev/null &&

@@ -93,7 +93,7 @@ strict) iommu_dev=(-device intel-iommu) boot_args="intel_iommu=on iommu.strict=1
 *) die "unknown PH_BOOT=$PH_BOOT" "use main, noiommu, swiotlb, strict or pressure" ;;
 esac
 if [ "${PH_BOOT:-main}" = pressure ]; then
-	# pressure_shrinker moves three times the guest's RAM through zram; under
+	# pressure_working_set moves three times the guest's RAM through zram; under
 	# KASAN and DEBUG_PAGEALLOC every page of that costs several times more
 	# (1 GiB took 1000 s there), so the debug line's guest is smaller.
 	mem=1G

@@ -5,7 +5,7 @@
  * runs; ph_shrinker shows its list and counters): which objects it may
  * evict, in which order, and what happens when it races everything else a
  * client does with an object. The same walk under real memory pressure is
- * pressure_shrinker's.
+ * pressure_working_set's.
  *
  * Counters are per device and other objects of the device may come and go,
  * so the checks compare this program's objects (by ph_objects) and counter

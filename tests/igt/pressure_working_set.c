@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
+ * (Named to run after pressure_swap in the pressure boot: its huge-object
+ * subtest needs a 2 MiB folio, which is hard to find on the debug line's
+ * 512 MiB once gigabytes went through swap.)
+ *
  * CPU mappings do not keep memory resident: buffers that are only mapped by
  * CPUs are given back to shmem by the library's shrinker under memory
  * pressure, swapped out by the kernel, and fault back in with their data.
