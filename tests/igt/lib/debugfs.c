@@ -150,31 +150,31 @@ struct ph_object ph_object_get(int fd, uint64_t offset)
 	return obj;
 }
 
-void ph_evict(int fd)
+/* Writes @text to the device's debugfs file @name, whole. */
+static void ph_debugfs_write(int fd, const char *name, const char *text)
 {
 	char dir[PATH_MAX - 16], path[PATH_MAX];
-	int evict;
+	int len = strlen(text), file;
 
 	igt_assert(drm_debugfs_dir(fd, dir, sizeof(dir)));
-	snprintf(path, sizeof(path), "%s/ph_evict", dir);
-	evict = open(path, O_WRONLY | O_CLOEXEC);
-	igt_assert_f(evict >= 0, "cannot open %s: %s", path, strerror(errno));
-	igt_assert_eq(write(evict, "1", 1), 1);
-	close(evict);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	file = open(path, O_WRONLY | O_CLOEXEC);
+	igt_assert_f(file >= 0, "cannot open %s: %s", path, strerror(errno));
+	igt_assert_eq(write(file, text, len), len);
+	close(file);
+}
+
+void ph_evict(int fd)
+{
+	ph_debugfs_write(fd, "ph_evict", "1");
 }
 
 void ph_shrink(int fd, uint64_t nr_pages)
 {
-	char dir[PATH_MAX - 16], path[PATH_MAX], text[32];
-	int shrink, len;
+	char text[32];
 
-	igt_assert(drm_debugfs_dir(fd, dir, sizeof(dir)));
-	snprintf(path, sizeof(path), "%s/ph_shrink", dir);
-	shrink = open(path, O_WRONLY | O_CLOEXEC);
-	igt_assert_f(shrink >= 0, "cannot open %s: %s", path, strerror(errno));
-	len = snprintf(text, sizeof(text), "%" PRIu64, nr_pages);
-	igt_assert_eq(write(shrink, text, len), len);
-	close(shrink);
+	snprintf(text, sizeof(text), "%" PRIu64, nr_pages);
+	ph_debugfs_write(fd, "ph_shrink", text);
 }
 
 void ph_shrinker_read(int fd, struct ph_shrinker *s)

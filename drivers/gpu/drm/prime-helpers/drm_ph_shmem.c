@@ -533,7 +533,7 @@ EXPORT_SYMBOL_NS_GPL(drm_ph_shmem_madvise, DRM_PRIME_HELPERS);
  * pages, marked dirty so shmem keeps their contents (in memory or swap). The
  * next access faults them back in.
  *
- * Locking: takes &drm_ph_object.lock.
+ * Locking: takes &drm_ph_object.lock, then the device's reclaim lock.
  *
  * Returns: true if the pages were released.
  */
