@@ -36,7 +36,7 @@ struct drm_gem_object;
 struct drm_minor;
 struct drm_ph_reclaim;
 
-#define DRM_PH_ABI_VERSION 6
+#define DRM_PH_ABI_VERSION 7
 
 unsigned int drm_ph_abi_version(void);
 
@@ -78,6 +78,8 @@ int drm_ph_device_init(struct drm_ph_device *phdev);
  * @by_dmabuf: cache entries hashed by dma-buf (several may share one)
  * @by_handle: the same entries indexed by handle
  * @next_seq: age stamp of the next entry, protected by @lock
+ * @client_id: the file's drm-client-id in fdinfo (the core's where it has
+ *             one), set once at open
  *
  * The two indexes form the file's two-way PRIME cache: a dma-buf imported or
  * exported through this file maps to the handle that was used for it, and a
@@ -89,6 +91,7 @@ struct drm_ph_file {
 	struct rhltable by_dmabuf;
 	struct xarray by_handle;
 	u32 next_seq;
+	u64 client_id;
 };
 
 /**

@@ -22,6 +22,7 @@ struct drm_file;
 struct drm_mode_create_dumb;
 struct drm_ph_device;
 struct iosys_map;
+struct seq_file;
 struct sg_table;
 
 /**
@@ -181,6 +182,8 @@ struct drm_gem_object *drm_ph_shmem_prime_import_sg_table(struct drm_device *drm
 							  struct dma_buf_attachment *attach,
 							  struct sg_table *sgt);
 
+void drm_ph_show_fdinfo(struct seq_file *m, struct file *f);
+
 unsigned long drm_ph_gem_get_unmapped_area(struct file *filp, unsigned long addr,
 					   unsigned long len, unsigned long pgoff,
 					   unsigned long flags);
@@ -190,13 +193,15 @@ unsigned long drm_ph_gem_get_unmapped_area(struct file *filp, unsigned long addr
  * @name: name of the generated structure
  *
  * DEFINE_DRM_GEM_FOPS() plus drm_ph_gem_get_unmapped_area(), so GEM mmaps
- * are placed where huge pages can be mapped with PMD entries.
+ * are placed where huge pages can be mapped with PMD entries, and
+ * drm_ph_show_fdinfo(), so every open file shows its memory statistics.
  */
 #define DRM_PH_DEFINE_FOPS(name) \
 	static const struct file_operations name = { \
 		.owner = THIS_MODULE, \
 		DRM_GEM_FOPS, \
 		.get_unmapped_area = drm_ph_gem_get_unmapped_area, \
+		.show_fdinfo = drm_ph_show_fdinfo, \
 	}
 
 #endif /* __DRM_PH_SHMEM_H__ */

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PH_OBJECTS_HEADER "# id size handles exported imported pins vmaps faults offset store segments huge pmd_faults evictable purgeable madv"
+#define PH_OBJECTS_HEADER "# id size handles exported imported pins vmaps faults offset store segments huge pmd_faults evictable purgeable madv resident swapped"
 #define PH_STATS_PATH "/sys/kernel/debug/prime_helpers/stats"
 
 struct ph_object {
@@ -34,6 +34,8 @@ struct ph_object {
 	unsigned int evictable;	/* on the shrinker's list: pages held for CPU mappings only */
 	unsigned int purgeable;	/* on its purgeable list: DONTNEED, idle, not exported */
 	unsigned int madv;	/* 0 WILLNEED, 1 DONTNEED, 2 PURGED */
+	uint64_t resident;	/* pages in RAM now (page cache, or a DMA object's) */
+	uint64_t swapped;	/* pages in swap now */
 };
 
 /*

@@ -16,10 +16,13 @@
 #include <linux/iosys-map.h>
 #include <linux/mm.h>
 #include <linux/pfn_t.h>
+#include <linux/seq_file.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
 
+#include <drm/drm_file.h>
 #include <drm/drm_gem.h>
+#include <drm/drm_print.h>
 
 #include "drm_ph_conftest.h"
 
@@ -262,6 +265,53 @@ static inline void drm_ph_compat_shrinker_destroy(struct shrinker *shrinker)
 {
 	unregister_shrinker(shrinker);
 	kfree(container_of(shrinker, struct drm_ph_compat_shrinker, shrinker));
+}
+#endif
+
+/*
+ * fdinfo's memory keys (Documentation/gpu/drm-usage-stats.rst). Where the
+ * core has drm_show_fdinfo() and drm_show_memory_stats() with the
+ * &drm_gem_object_funcs.status and .rss hooks, the library fills the hooks
+ * and lets the core print every key and walk the file's handles; before,
+ * the library prints them itself (drm_ph_fdinfo.c) from the same two
+ * functions, and names the status bits the core would have named.
+ */
+#ifdef HAVE_DRM_SHOW_MEMORY_STATS
+#define DRM_PH_COMPAT_GEM_MEMORY_STATS_FUNCS \
+	.status = drm_ph_object_status, \
+	.rss = drm_ph_object_rss,
+
+/* Prints the whole fdinfo through the core; false where it cannot. */
+static inline bool drm_ph_compat_show_fdinfo_by_core(struct seq_file *m, struct file *f)
+{
+	struct drm_printer p = drm_seq_file_printer(m);
+
+	drm_show_fdinfo(m, f);
+	drm_show_memory_stats(&p, f->private_data);
+	return true;
+}
+
+/* The core's id of a client, unique for the boot; 0 where it has none. */
+static inline u64 drm_ph_compat_core_client_id(struct drm_file *file)
+{
+	return file->client_id;
+}
+#else
+enum drm_gem_object_status {
+	DRM_GEM_OBJECT_RESIDENT = BIT(0),
+	DRM_GEM_OBJECT_PURGEABLE = BIT(1),
+};
+
+#define DRM_PH_COMPAT_GEM_MEMORY_STATS_FUNCS
+
+static inline bool drm_ph_compat_show_fdinfo_by_core(struct seq_file *m, struct file *f)
+{
+	return false;
+}
+
+static inline u64 drm_ph_compat_core_client_id(struct drm_file *file)
+{
+	return 0;
 }
 #endif
 

@@ -11,7 +11,8 @@
  * ph_objects (read-only) lists the device's live objects. The first line is
  * ``objects: <count>``, the second a header: ``#`` and the names of the
  * columns (``id size handles exported imported pins vmaps faults offset
- * store segments huge pmd_faults evictable purgeable madv``, one space
+ * store segments huge pmd_faults evictable purgeable madv resident swapped``,
+ * one space
  * apart), then one
  * line per object: its per-device id, size in bytes, handle count,
  * whether a dma-buf exported from it exists, whether it is imported, its pin
@@ -23,7 +24,9 @@
  * how many of its held pages are PMD-sized huge folios (see "huge pages"),
  * how many of its faults mapped one with a PMD entry, whether it is on the
  * shrinker's list of evictable objects and on its list of purgeable ones (see
- * "reclaim"), and its &enum drm_ph_madv (0 WILLNEED, 1 DONTNEED, 2 PURGED).
+ * "reclaim"), its &enum drm_ph_madv (0 WILLNEED, 1 DONTNEED, 2 PURGED), and
+ * how many of its pages are in RAM and how many in swap now (see "fdinfo
+ * memory statistics"; 0 and 0 for an import).
  *
  * ph_shrinker also counts the purgeable objects and pages and what the walks
  * purged (``purgeable_objects``, ``purgeable_pages``, ``purged_objects``,
@@ -101,12 +104,15 @@ static int drm_ph_objects_show(struct seq_file *m, void *unused)
 	xa_for_each(&phdev->objects, id, phobj)
 		count++;
 	seq_printf(m, "objects: %lu\n", count);
-	seq_puts(m, "# id size handles exported imported pins vmaps faults offset store segments huge pmd_faults evictable purgeable madv\n");
+	seq_puts(m, "# id size handles exported imported pins vmaps faults offset store segments huge pmd_faults evictable purgeable madv resident swapped\n");
 	xa_for_each(&phdev->objects, id, phobj) {
 		struct drm_gem_object *obj = &phobj->base;
 
+		unsigned long resident, swapped;
+
 		mutex_lock(&phobj->lock);
-		seq_printf(m, "%u %zu %u %d %d %u %u %u 0x%llx %s %u %u %u %d %d %u\n",
+		drm_ph_object_residency(phobj, &resident, &swapped);
+		seq_printf(m, "%u %zu %u %d %d %u %u %u 0x%llx %s %u %u %u %d %d %u %lu %lu\n",
 			   phobj->id, obj->size, READ_ONCE(obj->handle_count),
 			   phobj->export ? 1 : 0, obj->import_attach ? 1 : 0,
 			   phobj->pin_count, phobj->vmap_use_count, phobj->faults,
@@ -114,7 +120,7 @@ static int drm_ph_objects_show(struct seq_file *m, void *unused)
 			   drm_ph_store_names[phobj->store], drm_ph_object_segments(phobj),
 			   drm_ph_huge_folios(phobj), phobj->pmd_faults,
 			   drm_ph_reclaim_listed(phobj, false), drm_ph_reclaim_listed(phobj, true),
-			   phobj->madv);
+			   phobj->madv, resident, swapped);
 		mutex_unlock(&phobj->lock);
 	}
 	mutex_unlock(&phdev->objects_lock);

@@ -266,6 +266,7 @@ void drm_ph_file_init(struct drm_file *file, struct drm_ph_file *pfile)
 	WARN_ON(rhltable_init(&pfile->by_dmabuf, &drm_ph_by_dmabuf_params));
 	xa_init(&pfile->by_handle);
 	pfile->next_seq = 0;
+	pfile->client_id = drm_ph_fdinfo_client_id(file);
 	file->driver_priv = pfile;
 }
 EXPORT_SYMBOL_NS_GPL(drm_ph_file_init, DRM_PRIME_HELPERS);
@@ -533,13 +534,15 @@ int drm_ph_prime_fd_to_handle(struct drm_device *drm, struct drm_file *file,
 	if (self_import)
 		drm_ph_self_import_begin(to_drm_ph_object(obj), dma_buf);
 	ret = drm_gem_handle_create(file, obj, handle);
-	if (self_import) {
+	if (self_import || obj->import_attach) {
 		/*
 		 * Self-import: the dma-buf is this object's export, so it is
 		 * the object's export cache again, as long as a handle keeps
 		 * the core's side of the contract (it drops it with the last
 		 * handle). Until it is set, the export hook answers with the
 		 * dma-buf published by drm_ph_self_import_begin().
+		 * An import holds the dma-buf it came from there too, as the
+		 * core's import path does: fdinfo's shared memory counts by it.
 		 */
 		mutex_lock(&drm->object_name_lock);
 		if (ret) {
@@ -550,7 +553,8 @@ int drm_ph_prime_fd_to_handle(struct drm_device *drm, struct drm_file *file,
 			get_dma_buf(dma_buf);
 			obj->dma_buf = dma_buf;
 		}
-		drm_ph_self_import_end(to_drm_ph_object(obj));
+		if (self_import)
+			drm_ph_self_import_end(to_drm_ph_object(obj));
 		mutex_unlock(&drm->object_name_lock);
 	}
 	drm_gem_object_put(obj);

@@ -9,6 +9,8 @@
 #include <linux/limits.h>
 #include <linux/list.h>
 
+#include "drm_ph_compat.h"
+
 struct dentry;
 struct device;
 struct drm_device;
@@ -96,6 +98,7 @@ int drm_ph_reclaim_init(struct drm_ph_device *phdev);
 void drm_ph_reclaim_update(struct drm_ph_object *phobj, bool touched);
 void drm_ph_reclaim_forget(struct drm_ph_object *phobj);
 bool drm_ph_reclaim_listed(struct drm_ph_object *phobj, bool purgeable);
+bool drm_ph_reclaim_purgeable_snapshot(struct drm_ph_object *phobj);
 void drm_ph_reclaim_show(struct seq_file *m, struct drm_ph_device *phdev);
 bool drm_ph_shmem_evict_locked(struct drm_ph_object *phobj);
 bool drm_ph_shmem_purge_locked(struct drm_ph_object *phobj, unsigned long *resident);
@@ -103,5 +106,13 @@ bool drm_ph_shmem_purge_locked(struct drm_ph_object *phobj, unsigned long *resid
 /* drm_ph_device.c */
 int drm_ph_device_add_object(struct drm_ph_object *phobj);
 void drm_ph_device_remove_object(struct drm_ph_object *phobj);
+
+/* drm_ph_fdinfo.c: the objects' fdinfo hooks and the files' client ids. */
+struct drm_file;
+size_t drm_ph_object_rss(struct drm_gem_object *obj);
+enum drm_gem_object_status drm_ph_object_status(struct drm_gem_object *obj);
+u64 drm_ph_fdinfo_client_id(struct drm_file *file);
+void drm_ph_object_residency(struct drm_ph_object *phobj, unsigned long *resident,
+			     unsigned long *swapped);
 
 #endif /* __DRM_PH_INTERNAL_H__ */

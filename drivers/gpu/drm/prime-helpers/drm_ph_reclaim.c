@@ -166,7 +166,8 @@ static void drm_ph_reclaim_list_locked(struct drm_ph_reclaim *r, struct drm_ph_o
 		r->objects[want]++;
 		r->pages[want] += npages;
 	}
-	phobj->reclaim_list = want;
+	/* Written under both locks; fdinfo reads it with neither. */
+	WRITE_ONCE(phobj->reclaim_list, want);
 }
 
 /*
@@ -189,6 +190,12 @@ void drm_ph_reclaim_update(struct drm_ph_object *phobj, bool touched)
 	mutex_lock(&r->lock);
 	drm_ph_reclaim_list_locked(r, phobj, touched);
 	mutex_unlock(&r->lock);
+}
+
+/* For fdinfo, which may not sleep: on the purgeable list, without the locks. */
+bool drm_ph_reclaim_purgeable_snapshot(struct drm_ph_object *phobj)
+{
+	return READ_ONCE(phobj->reclaim_list) == DRM_PH_LIST_PURGEABLE;
 }
 
 /* For debugfs, under the object's lock: on the purgeable (or evictable) list? */

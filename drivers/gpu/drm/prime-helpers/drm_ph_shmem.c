@@ -852,6 +852,7 @@ static const struct drm_gem_object_funcs drm_ph_shmem_funcs = {
 	.vunmap = drm_ph_shmem_gem_vunmap,
 	.mmap = drm_ph_shmem_gem_mmap,
 	.vm_ops = &drm_ph_shmem_vm_ops,
+	DRM_PH_COMPAT_GEM_MEMORY_STATS_FUNCS
 };
 
 /**
