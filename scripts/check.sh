@@ -138,7 +138,7 @@ programs_selected 'pressure_*' && pressure_boot=1
 # data-race detector sees only what runs concurrently) and the imports that
 # take the 6.1-only compat paths (unlocked dma-buf vmap and map), so those run
 # under lockdep too. (The KUnit suites need 6.8's KUnit device API.)
-KCSAN_PROGRAMS="prime_stress prime_fuzz prime_fault_races prime_huge prime_self_import prime_eviction prime_shrinker prime_edu prime_foreign prime_vgem_interop prime_lifetimes vgem_fences"
+KCSAN_PROGRAMS="prime_stress prime_fuzz prime_fault_races prime_huge prime_self_import prime_eviction prime_shrinker prime_fdinfo prime_edu prime_foreign prime_vgem_interop prime_lifetimes vgem_fences"
 kcsan_selection() {
 	local p sel=""
 	for p in $KCSAN_PROGRAMS; do

@@ -602,7 +602,7 @@ static void export_vs_close_of_one_of_two_handles(void)
  */
 struct listed_when_made {
 	struct stress s;
-	int fd;
+	int fd, dmabuf;
 	atomic_ulong created;
 };
 
@@ -662,6 +662,77 @@ static void objects_listed_only_when_made(void)
 		 atomic_load(&l.created));
 	stress_finish(&l.s, "listings racing creation");
 	leak_baseline_assert(&base);
+}
+
+/*
+ * The same for imports: an import is listed before its attachment is set,
+ * and a reader must see it as an import holding no memory of its own (the
+ * listing once dereferenced the shmem file such an object does not have).
+ */
+static void *lwm_importer(void *arg)
+{
+	struct listed_when_made *l = arg;
+	uint32_t handle;
+	int ret;
+
+	while (stress_continue(&l->s)) {
+		ret = __prime_fd_to_handle(l->fd, l->dmabuf, &handle);
+		if (ret) {
+			stress_fail(&l->s, "FD_TO_HANDLE: %d", ret);
+			break;
+		}
+		atomic_fetch_add(&l->created, 1);
+		/* The handle's close drops the cache entry: the next import is new. */
+		ret = raw_gem_close(l->fd, handle);
+		if (ret) {
+			stress_fail(&l->s, "GEM_CLOSE: %d", ret);
+			break;
+		}
+	}
+	return NULL;
+}
+
+static void imports_listed_while_made(void)
+{
+	struct listed_when_made l = { 0 };
+	int exporter = drm_open_card(DRIVER_PH_VGEM, 0);
+	uint32_t source = dumb_create_size(exporter, 1 << 20).handle;
+	struct leak_baseline base;
+	struct ph_object objs[64];
+	unsigned long listings = 0, seen = 0;
+	pthread_t importer;
+	int n;
+
+	l.fd = edu_open_card();
+	l.dmabuf = prime_handle_to_fd(exporter, source);
+	leak_baseline_take(&base);
+	igt_require_f(ph_objects_count(l.fd) == 0,
+		      "ph_edu already has objects; this subtest needs an idle device\n");
+	stress_init(&l.s, STRESS_SECONDS);
+	igt_assert(pthread_create(&importer, NULL, lwm_importer, &l) == 0);
+	while (stress_continue(&l.s)) {
+		n = ph_objects_read(l.fd, objs, 64);
+		listings++;
+		for (int i = 0; i < n && i < 64; i++) {
+			seen++;
+			if (strcmp(objs[i].store, "import") || objs[i].resident || objs[i].swapped) {
+				stress_fail(&l.s, "import %llu listed as store %s, %llu pages resident, %llu swapped",
+					    (unsigned long long)objs[i].id, objs[i].store,
+					    (unsigned long long)objs[i].resident,
+					    (unsigned long long)objs[i].swapped);
+				break;
+			}
+		}
+	}
+	pthread_join(importer, NULL);
+	close(l.fd);
+	igt_info("%lu listings saw %lu objects of %lu imported\n", listings, seen,
+		 atomic_load(&l.created));
+	stress_finish(&l.s, "listings racing imports");
+	leak_baseline_assert(&base);
+	close(l.dmabuf);
+	gem_close(exporter, source);
+	close(exporter);
 }
 
 /* ---- writable private mappings, refused under contention --------------- */
@@ -1086,6 +1157,11 @@ igt_main
 	igt_describe("ph_objects racing contiguous creation never lists a half-made object");
 	igt_subtest("objects-listed-only-when-made")
 		objects_listed_only_when_made();
+
+	igt_describe("ph_objects read without pause while imports are made and closed lists "
+		     "each as an import holding no memory of its own.");
+	igt_subtest("imports-listed-while-made")
+		imports_listed_while_made();
 
 	igt_describe("writable MAP_PRIVATE always EINVAL, from threads and a process, under churn");
 	igt_subtest("map-private-writable-refused")

@@ -20,6 +20,7 @@
 #include <linux/shrinker.h>
 #include <linux/slab.h>
 
+#include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_print.h>
@@ -281,13 +282,21 @@ static inline void drm_ph_compat_shrinker_destroy(struct shrinker *shrinker)
 	.status = drm_ph_object_status, \
 	.rss = drm_ph_object_rss,
 
-/* Prints the whole fdinfo through the core; false where it cannot. */
+/*
+ * Prints the whole fdinfo through the core; false where it cannot. The
+ * memory keys, like the core's own lines, not once the device is unplugged.
+ */
 static inline bool drm_ph_compat_show_fdinfo_by_core(struct seq_file *m, struct file *f)
 {
+	struct drm_file *file = f->private_data;
 	struct drm_printer p = drm_seq_file_printer(m);
+	int idx;
 
 	drm_show_fdinfo(m, f);
-	drm_show_memory_stats(&p, f->private_data);
+	if (drm_dev_enter(file->minor->dev, &idx)) {
+		drm_show_memory_stats(&p, file);
+		drm_dev_exit(idx);
+	}
 	return true;
 }
 
@@ -297,11 +306,6 @@ static inline u64 drm_ph_compat_core_client_id(struct drm_file *file)
 	return file->client_id;
 }
 #else
-enum drm_gem_object_status {
-	DRM_GEM_OBJECT_RESIDENT = BIT(0),
-	DRM_GEM_OBJECT_PURGEABLE = BIT(1),
-};
-
 #define DRM_PH_COMPAT_GEM_MEMORY_STATS_FUNCS
 
 static inline bool drm_ph_compat_show_fdinfo_by_core(struct seq_file *m, struct file *f)
@@ -313,6 +317,14 @@ static inline u64 drm_ph_compat_core_client_id(struct drm_file *file)
 {
 	return 0;
 }
+#endif
+
+/* The status bits an object reports for fdinfo, named where the core does not (6.5). */
+#ifndef HAVE_DRM_GEM_OBJECT_STATUS
+enum drm_gem_object_status {
+	DRM_GEM_OBJECT_RESIDENT = BIT(0),
+	DRM_GEM_OBJECT_PURGEABLE = BIT(1),
+};
 #endif
 
 #endif /* __DRM_PH_COMPAT_H__ */

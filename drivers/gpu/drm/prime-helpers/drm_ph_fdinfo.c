@@ -56,7 +56,8 @@
 /* Page cache of a shmem object: its pages in RAM, with or without us holding them. */
 static size_t drm_ph_shmem_resident(struct drm_ph_object *phobj)
 {
-	unsigned long pages = READ_ONCE(phobj->base.filp->f_mapping->nrpages);
+	/* Counted under the page cache's own lock; a snapshot needs no lock. */
+	unsigned long pages = data_race(phobj->base.filp->f_mapping->nrpages);
 
 	return min_t(size_t, (size_t)pages << PAGE_SHIFT, phobj->base.size);
 }
@@ -75,11 +76,18 @@ size_t drm_ph_object_rss(struct drm_gem_object *obj)
 {
 	struct drm_ph_object *phobj = to_drm_ph_object(obj);
 
-	if (obj->import_attach)
-		return 0;
-	if (phobj->store == DRM_PH_STORE_DMA)
+	/*
+	 * By the store, which is set before the object is listed anywhere: an
+	 * import is in the device's registry before its attachment is set.
+	 */
+	switch (phobj->store) {
+	case DRM_PH_STORE_SHMEM:
+		return drm_ph_shmem_resident(phobj);
+	case DRM_PH_STORE_DMA:
 		return obj->size;
-	return drm_ph_shmem_resident(phobj);
+	default:
+		return 0;
+	}
 }
 
 /**
@@ -110,8 +118,10 @@ void drm_ph_object_residency(struct drm_ph_object *phobj, unsigned long *residen
 {
 	*resident = drm_ph_object_rss(&phobj->base) >> PAGE_SHIFT;
 	*swapped = 0;
-	if (!phobj->base.import_attach && phobj->store == DRM_PH_STORE_SHMEM)
-		*swapped = READ_ONCE(SHMEM_I(file_inode(phobj->base.filp))->swapped);
+	if (phobj->store != DRM_PH_STORE_SHMEM)
+		return;
+	/* Counted under shmem's inode lock; a snapshot needs no lock. */
+	*swapped = data_race(SHMEM_I(file_inode(phobj->base.filp))->swapped);
 }
 
 static atomic64_t drm_ph_next_client_id = ATOMIC64_INIT(0);
@@ -142,7 +152,8 @@ static void drm_ph_memory_stats_add(struct drm_ph_memory_stats *stats, struct dr
 		rss = drm_ph_object_rss(obj);
 		stats->with_status = true;
 	}
-	if (obj->handle_count > 1 || obj->dma_buf)
+	/* Both change under the device's object_name_lock: a snapshot, as the core's. */
+	if (data_race(obj->handle_count) > 1 || data_race(obj->dma_buf))
 		stats->shared += obj->size;
 	else
 		stats->private += obj->size;
@@ -208,7 +219,9 @@ static void drm_ph_show_fdinfo_by_library(struct seq_file *m, struct drm_file *f
  *
  * Prints the DRM usage-stats keys of @f with its memory statistics (see the
  * fdinfo section of the guide), through the core's helpers where the
- * kernel has them.
+ * kernel has them. A driver's own &drm_driver.show_fdinfo, where the core
+ * calls one, adds keys of its own: it must not print the memory keys again
+ * (drm_show_memory_stats()).
  *
  * Locking: takes the file's table lock; nothing may be held by the caller.
  */
