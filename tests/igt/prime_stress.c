@@ -598,27 +598,35 @@ static void export_vs_close_of_one_of_two_handles(void)
  * Objects are listed (debugfs, eviction) only once fully made: a reader of
  * ph_objects racing the creation of DMA-contiguous objects must never see one
  * as a shmem object without pages, which is what it was for as long as the
- * store took to allocate and clear its block.
+ * store took to allocate and clear its block. Imports are listed before their
+ * attachment is set: a reader must see each as an import holding no memory
+ * of its own (the listing once dereferenced the shmem file such an object
+ * does not have).
  */
 struct listed_when_made {
 	struct stress s;
-	int fd, dmabuf;
-	atomic_ulong created;
+	int fd;
+	int dmabuf;	/* >= 0: the maker imports it; < 0: it creates contiguous objects */
+	atomic_ulong made;
 };
 
-static void *lwm_creator(void *arg)
+static void *lwm_maker(void *arg)
 {
 	struct listed_when_made *l = arg;
+	bool import = l->dmabuf >= 0;
 	uint32_t handle;
 	int ret;
 
 	while (stress_continue(&l->s)) {
-		ret = __edu_create(l->fd, 1 << 20, PH_EDU_CREATE_CONTIGUOUS, &handle);
+		ret = import ? __prime_fd_to_handle(l->fd, l->dmabuf, &handle) :
+			       __edu_create(l->fd, 1 << 20, PH_EDU_CREATE_CONTIGUOUS, &handle);
 		if (ret) {
-			stress_fail(&l->s, "contiguous CREATE: %d", ret);
+			stress_fail(&l->s, "%s: %d", import ? "FD_TO_HANDLE" : "contiguous CREATE",
+				    ret);
 			break;
 		}
-		atomic_fetch_add(&l->created, 1);
+		atomic_fetch_add(&l->made, 1);
+		/* For an import, the handle's close drops the cache entry: the next one is new. */
 		ret = raw_gem_close(l->fd, handle);
 		if (ret) {
 			stress_fail(&l->s, "GEM_CLOSE: %d", ret);
@@ -628,108 +636,70 @@ static void *lwm_creator(void *arg)
 	return NULL;
 }
 
-static void objects_listed_only_when_made(void)
+/* ph_objects read without pause while lwm_maker() runs; @made_whole judges each line. */
+static void listings_race(struct listed_when_made *l, bool (*made_whole)(const struct ph_object *),
+			  const char *what)
 {
-	struct listed_when_made l = { 0 };
 	struct leak_baseline base;
 	struct ph_object objs[64];
 	unsigned long listings = 0, seen = 0;
-	pthread_t creator;
+	pthread_t maker;
 	int n;
 
-	l.fd = edu_open_card();
 	leak_baseline_take(&base);
-	igt_require_f(ph_objects_count(l.fd) == 0,
+	igt_require_f(ph_objects_count(l->fd) == 0,
 		      "ph_edu already has objects; this subtest needs an idle device\n");
-	stress_init(&l.s, STRESS_SECONDS);
-	igt_assert(pthread_create(&creator, NULL, lwm_creator, &l) == 0);
-	while (stress_continue(&l.s)) {
-		n = ph_objects_read(l.fd, objs, 64);
-		listings++;
-		for (int i = 0; i < n && i < 64; i++) {
-			seen++;
-			if (strcmp(objs[i].store, "dma") || objs[i].segments != 1) {
-				stress_fail(&l.s, "object %llu listed as store %s with %u segments while being made",
-					    (unsigned long long)objs[i].id, objs[i].store,
-					    objs[i].segments);
-				break;
-			}
-		}
-	}
-	pthread_join(creator, NULL);
-	close(l.fd);
-	igt_info("%lu listings saw %lu objects of %lu created\n", listings, seen,
-		 atomic_load(&l.created));
-	stress_finish(&l.s, "listings racing creation");
-	leak_baseline_assert(&base);
-}
-
-/*
- * The same for imports: an import is listed before its attachment is set,
- * and a reader must see it as an import holding no memory of its own (the
- * listing once dereferenced the shmem file such an object does not have).
- */
-static void *lwm_importer(void *arg)
-{
-	struct listed_when_made *l = arg;
-	uint32_t handle;
-	int ret;
-
+	stress_init(&l->s, STRESS_SECONDS);
+	igt_assert(pthread_create(&maker, NULL, lwm_maker, l) == 0);
 	while (stress_continue(&l->s)) {
-		ret = __prime_fd_to_handle(l->fd, l->dmabuf, &handle);
-		if (ret) {
-			stress_fail(&l->s, "FD_TO_HANDLE: %d", ret);
-			break;
-		}
-		atomic_fetch_add(&l->created, 1);
-		/* The handle's close drops the cache entry: the next import is new. */
-		ret = raw_gem_close(l->fd, handle);
-		if (ret) {
-			stress_fail(&l->s, "GEM_CLOSE: %d", ret);
-			break;
-		}
-	}
-	return NULL;
-}
-
-static void imports_listed_while_made(void)
-{
-	struct listed_when_made l = { 0 };
-	int exporter = drm_open_card(DRIVER_PH_VGEM, 0);
-	uint32_t source = dumb_create_size(exporter, 1 << 20).handle;
-	struct leak_baseline base;
-	struct ph_object objs[64];
-	unsigned long listings = 0, seen = 0;
-	pthread_t importer;
-	int n;
-
-	l.fd = edu_open_card();
-	l.dmabuf = prime_handle_to_fd(exporter, source);
-	leak_baseline_take(&base);
-	igt_require_f(ph_objects_count(l.fd) == 0,
-		      "ph_edu already has objects; this subtest needs an idle device\n");
-	stress_init(&l.s, STRESS_SECONDS);
-	igt_assert(pthread_create(&importer, NULL, lwm_importer, &l) == 0);
-	while (stress_continue(&l.s)) {
-		n = ph_objects_read(l.fd, objs, 64);
+		n = ph_objects_read(l->fd, objs, 64);
 		listings++;
 		for (int i = 0; i < n && i < 64; i++) {
 			seen++;
-			if (strcmp(objs[i].store, "import") || objs[i].resident || objs[i].swapped) {
-				stress_fail(&l.s, "import %llu listed as store %s, %llu pages resident, %llu swapped",
+			if (!made_whole(&objs[i])) {
+				stress_fail(&l->s, "object %llu listed as store %s, %u segments, %llu pages resident, %llu swapped while being made",
 					    (unsigned long long)objs[i].id, objs[i].store,
+					    objs[i].segments,
 					    (unsigned long long)objs[i].resident,
 					    (unsigned long long)objs[i].swapped);
 				break;
 			}
 		}
 	}
-	pthread_join(importer, NULL);
-	close(l.fd);
-	igt_info("%lu listings saw %lu objects of %lu imported\n", listings, seen,
-		 atomic_load(&l.created));
-	stress_finish(&l.s, "listings racing imports");
+	pthread_join(maker, NULL);
+	close(l->fd);
+	igt_info("%lu listings saw %lu objects of %lu made\n", listings, seen,
+		 atomic_load(&l->made));
+	stress_finish(&l->s, what);
 	leak_baseline_assert(&base);
+}
+
+static bool contiguous_made_whole(const struct ph_object *o)
+{
+	return !strcmp(o->store, "dma") && o->segments == 1;
+}
+
+static void objects_listed_only_when_made(void)
+{
+	struct listed_when_made l = { .fd = edu_open_card(), .dmabuf = -1 };
+
+	listings_race(&l, contiguous_made_whole, "listings racing creation");
+}
+
+static bool import_made_whole(const struct ph_object *o)
+{
+	return !strcmp(o->store, "import") && !o->resident && !o->swapped;
+}
+
+static void imports_listed_while_made(void)
+{
+	int exporter = drm_open_card(DRIVER_PH_VGEM, 0);
+	uint32_t source = dumb_create_size(exporter, 1 << 20).handle;
+	struct listed_when_made l = {
+		.fd = edu_open_card(), .dmabuf = prime_handle_to_fd(exporter, source),
+	};
+
+	listings_race(&l, import_made_whole, "listings racing imports");
 	close(l.dmabuf);
 	gem_close(exporter, source);
 	close(exporter);
