@@ -266,6 +266,9 @@ def main():
             return int(stats.get(name, "0") or 0)
         races = counter("data_races")
         printable = races - counter("report_races") - counter("encoding_false_positives")
+        if races and not reports and printable <= 0:
+            notes.append(f"KCSAN counted {races} data races and printed none, as it does for those two"
+                         f" kinds (counters: {' '.join(kcsan[0])})")
         add("guest/kcsan-reports-read", printable <= 0 or reports,
             f"KCSAN counted {races} data races, {printable} of them with a report to print"
             f" (counters: {' '.join(kcsan[0]) if kcsan else 'none'}), but no report was found in the"
