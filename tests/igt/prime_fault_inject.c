@@ -11,7 +11,9 @@
  *
  * Operations: PRIME export, import of a foreign dma-buf (stock vgem's and
  * the other ph_vgem device's), self-import, dumb create, MAP_DUMB, the first
- * touch of a GEM mmap and of a dma-buf mmap (page faults), ph_edu's CHECKSUM
+ * touch of a GEM mmap and of a dma-buf mmap (page faults), a shrinker walk
+ * over a mapped buffer, the first touch of a purged buffer made WILLNEED
+ * again (its pages allocated anew, zeroed), ph_edu's CHECKSUM
  * of its own buffer (the library's kernel vmap), and attach + map by an
  * importer (ph_edu, stock vgem).
  *
@@ -41,6 +43,7 @@
 #include "gem.h"
 #include "igt.h"
 #include "prime.h"
+#include "vgem.h"
 
 #define BO_SIZE (4 * 4096)
 #define MAX_SWEEP 2000
@@ -58,6 +61,7 @@ struct fi {
 	uint8_t *map;
 	uint64_t sum;
 	int signal;		/* of a guarded first touch */
+	int knob;		/* an open debugfs file of device 0 */
 };
 
 struct fi_op {
@@ -67,6 +71,11 @@ struct fi_op {
 	int (*call)(struct fi *fi);	/* the injected call: 0 or -errno */
 	void (*undo)(struct fi *fi);	/* after a success: drop what it made */
 	void (*check)(struct fi *fi);	/* the objects still work */
+	/*
+	 * The call may reach no injection site at all: a shrinker walk runs
+	 * inside reclaim, where an allocation would recurse into it.
+	 */
+	bool allocates_nothing;
 };
 
 static int raw_ioctl(int fd, unsigned long req, void *arg)
@@ -314,6 +323,65 @@ static void touch_check(struct fi *fi)
 	check_bo_shares(fi);
 }
 
+/* ---- reclaim: a shrinker walk, and the first touch after a purge ---- */
+
+/* Mapped and touched: the object is on the evictable list, its pages held. */
+static void walk_setup(struct fi *fi)
+{
+	make_bo(fi, false);
+	fi->map = dumb_mmap(fi->vgem0, fi->bo, BO_SIZE, PROT_READ | PROT_WRITE);
+	igt_assert_pattern(fi->map, BO_SIZE, 0xf1);
+	fi->knob = ph_debugfs_open(fi->vgem0, "ph_shrink", O_WRONLY);
+}
+
+/* One walk of the device's shrinker: a write to ph_shrink, opened beforehand. */
+static int walk_call(struct fi *fi)
+{
+	char pages[16];
+
+	snprintf(pages, sizeof(pages), "%d", BO_SIZE / 4096);
+	return __ph_knob_write(fi->knob, pages);
+}
+
+static void walk_check(struct fi *fi)
+{
+	struct ph_object obj = ph_object_get(fi->vgem0, dumb_map_offset(fi->vgem0, fi->bo));
+
+	/* Evicted or not, the mapping refaults with the contents intact. */
+	igt_debug("after the walk: %s\n", obj.evictable ? "still listed" : "evicted");
+	igt_assert_eq(touch_guarded(fi->map, true), 0);
+	igt_assert_pattern(fi->map, BO_SIZE, 0xf1);
+	munmap(fi->map, BO_SIZE);
+	fi->map = NULL;
+	check_bo_shares(fi);
+}
+
+/*
+ * DONTNEED, purged by a walk, WILLNEED (not retained), mapped: the first
+ * touch allocates the object's pages anew, zero-filled.
+ */
+static void purged_touch_setup(struct fi *fi)
+{
+	make_bo(fi, false);
+	vgem_madvise(fi->vgem0, fi->bo, PH_VGEM_MADV_DONTNEED);
+	ph_shrink(fi->vgem0, BO_SIZE / 4096);
+	igt_assert_f(!vgem_madvise(fi->vgem0, fi->bo, PH_VGEM_MADV_WILLNEED),
+		     "the walk did not purge the DONTNEED buffer");
+	fi->map = dumb_mmap(fi->vgem0, fi->bo, BO_SIZE, PROT_READ | PROT_WRITE);
+}
+
+static void purged_touch_check(struct fi *fi)
+{
+	igt_assert_f(fi->signal == 0 || fi->signal == SIGBUS,
+		     "first touch of a purged buffer raised signal %d", fi->signal);
+	igt_assert_eq(touch_guarded(fi->map, false), 0);
+	igt_assert(is_zeroed(fi->map, BO_SIZE));
+	fill_pattern(fi->map, BO_SIZE, 0xf1);
+	munmap(fi->map, BO_SIZE);
+	fi->map = NULL;
+	check_bo_shares(fi);
+}
+
 /* ---- kernel vmap: ph_edu's CHECKSUM ---- */
 
 static uint64_t pattern_sum(void)
@@ -413,33 +481,39 @@ static void attach_stock_undo(struct fi *fi)
 
 static const struct fi_op ops[] = {
 	{ "export", "PRIME_HANDLE_TO_FD of a buffer not yet exported",
-	  export_setup, export_call, close_made_fd, check_bo_shares },
+	  export_setup, export_call, close_made_fd, check_bo_shares, false },
 	{ "import-foreign-stock-vgem", "PRIME_FD_TO_HANDLE of a stock vgem dma-buf",
-	  foreign_stock_setup, foreign_stock_call, drop_import_vgem0, foreign_stock_check },
+	  foreign_stock_setup, foreign_stock_call, drop_import_vgem0, foreign_stock_check, false },
 	{ "import-foreign-ph-vgem", "PRIME_FD_TO_HANDLE of the other ph_vgem device's dma-buf",
-	  foreign_ph_setup, foreign_ph_call, drop_import_vgem1, check_bo_shares },
+	  foreign_ph_setup, foreign_ph_call, drop_import_vgem1, check_bo_shares, false },
 	{ "self-import", "PRIME_FD_TO_HANDLE of a dma-buf into its exporter's file",
-	  self_setup, self_call, nothing, self_check },
+	  self_setup, self_call, nothing, self_check, false },
 	{ "dumb-create", "MODE_CREATE_DUMB",
-	  nothing, create_call, create_undo, create_check },
+	  nothing, create_call, create_undo, create_check, false },
 	{ "map-dumb", "MODE_MAP_DUMB of a buffer with no mmap offset yet",
-	  map_dumb_setup, map_dumb_call, nothing, map_dumb_check },
+	  map_dumb_setup, map_dumb_call, nothing, map_dumb_check, false },
 	{ "gem-mmap-first-touch", "the page fault of an evicted buffer's GEM mmap",
-	  gem_touch_setup, touch_call, nothing, touch_check },
+	  gem_touch_setup, touch_call, nothing, touch_check, false },
 	{ "dmabuf-mmap-first-touch", "the page fault of an evicted buffer's dma-buf mmap",
-	  dmabuf_touch_setup, touch_call, nothing, touch_check },
+	  dmabuf_touch_setup, touch_call, nothing, touch_check, false },
+	{ "shrinker-walk", "one shrinker walk (ph_shrink) over a mapped, written buffer: it allocates nothing",
+	  walk_setup, walk_call, nothing, walk_check, true },
+	{ "purged-first-touch", "the page fault of a purged buffer made WILLNEED: new zeroed pages",
+	  purged_touch_setup, touch_call, nothing, purged_touch_check, false },
 	{ "edu-checksum-vmap", "ph_edu CHECKSUM of its own buffer: the library's kernel vmap",
-	  checksum_native_setup, checksum_native_call, nothing, checksum_native_check },
+	  checksum_native_setup, checksum_native_call, nothing, checksum_native_check, false },
 	{ "attach-map-by-edu", "import into ph_edu: attach and map for its DMA engine",
-	  attach_setup, attach_edu_call, attach_edu_undo, check_bo_shares },
+	  attach_setup, attach_edu_call, attach_edu_undo, check_bo_shares, false },
 	{ "attach-map-by-stock-vgem", "import into the stock vgem: attach and map by a foreign driver",
-	  attach_setup, attach_stock_call, attach_stock_undo, check_bo_shares },
+	  attach_setup, attach_stock_call, attach_stock_undo, check_bo_shares, false },
 };
 
 static void fi_teardown(struct fi *fi)
 {
 	if (fi->map)
 		munmap(fi->map, BO_SIZE);
+	if (fi->knob >= 0)
+		close(fi->knob);
 	if (fi->imported && fi->edu >= 0)
 		__gem_close(fi->edu, fi->imported);
 	if (fi->dmabuf >= 0)
@@ -452,7 +526,7 @@ static void fi_teardown(struct fi *fi)
 		gem_close(fi->vgem0, fi->bo);
 	fi->map = NULL;
 	fi->imported = fi->bo = fi->foreign_bo = 0;
-	fi->dmabuf = fi->foreign_dmabuf = -1;
+	fi->dmabuf = fi->foreign_dmabuf = fi->knob = -1;
 }
 
 static bool clean_errno(int ret)
@@ -482,7 +556,7 @@ static void sweep(const struct fi_op *op)
 	fi.stock = drm_open_card(DRIVER_STOCK_VGEM, 0);
 	fi.edu = edu_open_render();
 	fi.edu_card = edu_open_card();
-	fi.dmabuf = fi.foreign_dmabuf = -1;
+	fi.dmabuf = fi.foreign_dmabuf = fi.knob = -1;
 	for (n = 1; n <= MAX_SWEEP; n++) {
 		/*
 		 * An export stays cached on its handle, as upstream's does: the
@@ -514,6 +588,8 @@ static void sweep(const struct fi_op *op)
 	}
 	igt_assert_f(n <= MAX_SWEEP, "%s reaches more than %d injection sites", op->name,
 		     MAX_SWEEP);
+	igt_assert_f(!op->allocates_nothing || n == 1,
+		     "%s reached %u allocation sites; it must reach none", op->name, n - 1);
 	close(fi.edu_card);
 	close(fi.edu);
 	close(fi.stock);

@@ -152,17 +152,35 @@ struct ph_object ph_object_get(int fd, uint64_t offset)
 	return obj;
 }
 
-/* Writes @text to the device's debugfs file @name, whole. */
-static void ph_debugfs_write(int fd, const char *name, const char *text)
+int ph_debugfs_open(int fd, const char *name, int flags)
 {
 	char dir[PATH_MAX - 16], path[PATH_MAX];
-	int len = strlen(text), file;
+	int file;
 
 	igt_assert(drm_debugfs_dir(fd, dir, sizeof(dir)));
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	file = open(path, O_WRONLY | O_CLOEXEC);
+	file = open(path, flags | O_CLOEXEC);
 	igt_assert_f(file >= 0, "cannot open %s: %s", path, strerror(errno));
-	igt_assert_eq(write(file, text, len), len);
+	return file;
+}
+
+int __ph_knob_write(int file, const char *text)
+{
+	int len = strlen(text), ret = write(file, text, len);
+
+	if (ret < 0)
+		return -errno;
+	igt_assert_eq(ret, len);
+	return 0;
+}
+
+/* Writes @text to the device's debugfs file @name, whole. */
+static void ph_debugfs_write(int fd, const char *name, const char *text)
+{
+	int file = ph_debugfs_open(fd, name, O_WRONLY), ret;
+
+	ret = __ph_knob_write(file, text);
+	igt_assert_f(ret == 0, "writing \"%s\" to %s failed: %s", text, name, strerror(-ret));
 	close(file);
 }
 

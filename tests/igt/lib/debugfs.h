@@ -73,6 +73,13 @@ void ph_shrinker_read(int fd, struct ph_shrinker *s);
 
 /* Writes @nr_pages to the device's ph_shrink: one shrinker walk. */
 void ph_shrink(int fd, uint64_t nr_pages);
+/*
+ * The device's debugfs file @name, opened with @flags (asserting that it
+ * opens), and one whole write to such a file: 0 or the write's -errno. Apart,
+ * so that a fault-injection sweep can arm the write alone.
+ */
+int ph_debugfs_open(int fd, const char *name, int flags);
+int __ph_knob_write(int file, const char *text);
 
 struct ph_stats {
 	long objects;
