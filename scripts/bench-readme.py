@@ -60,6 +60,14 @@ GROUPS = (
     ("slab bytes per object, per export + import", r"slab_\w+$", "32-byte cache entries"),
     ("memory of a 64 MiB buffer, mapped and after munmap (MiB), ours vs stock", r"mem_64M_\w+$",
      "today both hold the pages unevictable while mapped and release them at munmap (#15 changes the first)"),
+    ("memory given back under pressure (pressure boot: 1 GiB, zram): the working set read back intact per RAM, "
+     "a 64 MiB buffer's MiB that reclaim took out of RAM and that read back intact",
+     r"reclaim_(working_set_per_ram|64M_left_ram|64M_intact)$",
+     "pages given back dirty at munmap and by the shrinker: reclaim swaps them and they come back"),
+    ("swap-in of that buffer through the GEM mmap, MiB/s (not judged: a buffer that stayed in RAM reads faster)",
+     r"reclaim_64M_swapin$", ""),
+    ("an unrelated allocation of 60 % of RAM while 40 % is in buffers kept mapped (pressure boot)",
+     r"reclaim_alloc_beside_mapped$", "the shrinker evicts mapped buffers; stock's stay, so reclaim swaps elsewhere"),
     ("control: the limit (anon THP) measured in both drivers' runs", r"anon_thp_\w+$",
      "the same code on both sides: its spread is the bench's own noise"),
 )

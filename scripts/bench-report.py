@@ -48,6 +48,8 @@ EXPECTED = {
     "perf_mmap": ("mmap_gem_2M_a2M_touch", "mmap_dmabuf_256M_a4K_clear", "anon_thp_256M_a2M_touch",
                   "mmap_gem_256M_a2M_touch_hugeoff_fa1"),
     "perf_vmap": ("vmap_checksum_4K", "vmap_nested_pairs_64K"),
+    "perf_pressure_reclaim": ("reclaim_working_set_per_ram", "reclaim_64M_left_ram", "reclaim_64M_swapin",
+                              "reclaim_64M_intact", "reclaim_alloc_beside_mapped"),
 }
 PROGRAMS_RAN = set()
 

@@ -5,7 +5,8 @@
 # vgem alternately (scripts/guest-init.sh, mode bench), then turn the records
 # into a table, build/bench/<line>.json and build/bench/<line>.png
 # and one PNG per question (scripts/bench-report.py); map_attachment runs
-# again in a boot without the IOMMU. A full run (every program, the default
+# again in a boot without the IOMMU, and the perf_pressure_* programs in the
+# pressure boot (1 GiB, zram swap, memory cgroups) only. A full run (every program, the default
 # repetitions) that passed is published: its JSON, table and plots are copied
 # to bench/results/ and the README's results regenerated from them
 # (scripts/bench-readme.py), for you to commit.
@@ -44,6 +45,16 @@ for line in $lines; do
 		PH_BOOT=noiommu bash "$PH_ROOT/scripts/run-guest.sh" "$line" "$run-noiommu" "bench$reps" \
 			perf_attach 300
 		runs+=("$run-noiommu") ;;
+	esac
+	# The reclaim benchmarks need zram swap and memory cgroups: the pressure
+	# boot (1 GiB), where nothing else runs.
+	reclaim=perf_pressure_reclaim
+	# shellcheck disable=SC2254 # $progs is a glob on purpose
+	case $reclaim in $progs)
+		log bench "$line: booting under memory pressure (perf_pressure_*)"
+		PH_BOOT=pressure bash "$PH_ROOT/scripts/run-guest.sh" "$line" "$run-pressure" "bench$reps" \
+			'perf_pressure_*' 900
+		runs+=("$run-pressure") ;;
 	esac
 	if ! python3 "$PH_ROOT/scripts/bench-report.py" "$line" "$out" "${runs[@]}"; then
 		failed=1

@@ -94,8 +94,12 @@ run_program() {
 }
 
 selected() {
-	# pressure_* programs run in the pressure boot and only there.
-	case $1 in pressure_*) [ $PRESSURE = 1 ] || return 1 ;; *) [ $PRESSURE = 0 ] || return 1 ;; esac
+	# pressure_* programs (and the benchmarks perf_pressure_*) run in the
+	# pressure boot and only there.
+	case $1 in
+	pressure_* | perf_pressure_*) [ $PRESSURE = 1 ] || return 1 ;;
+	*) [ $PRESSURE = 0 ] || return 1 ;;
+	esac
 	set -f	# the globs are patterns for case, not for the filesystem
 	for g in $(echo "$TESTS" | tr , ' '); do
 		# shellcheck disable=SC2254 # $g is a pattern on purpose

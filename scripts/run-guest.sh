@@ -39,11 +39,12 @@ expect() {
 	done
 }
 # selected NAME: the guest's rule (guest-init.sh): NAME matches a glob of
-# TESTS, and pressure_* programs run in the pressure boot, the rest elsewhere.
+# TESTS, and pressure_* programs (and perf_pressure_* benchmarks) run in the
+# pressure boot, the rest elsewhere.
 selected() {
 	local g globs
 	case $1 in
-	pressure_*) [ "${PH_BOOT:-main}" = pressure ] || return 1 ;;
+	pressure_* | perf_pressure_*) [ "${PH_BOOT:-main}" = pressure ] || return 1 ;;
 	*) [ "${PH_BOOT:-main}" != pressure ] || return 1 ;;
 	esac
 	IFS=, read -ra globs <<<"$tests"
