@@ -136,13 +136,46 @@ static bool ws_intact(const uint32_t *p, uint64_t size, uint32_t i)
 	return true;
 }
 
-static void ws_map(int fd, uint32_t handle, int prot, void **ptr)
+static uint64_t map_offset(int fd, uint32_t handle)
 {
 	struct drm_mode_map_dumb arg = { .handle = handle };
 
 	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &arg))
 		perf_die("MODE_MAP_DUMB");
-	*ptr = mmap(NULL, WS_BUFFER, prot, MAP_SHARED, fd, arg.offset);
+	return arg.offset;
+}
+
+/*
+ * A child that reports to its parent through a pipe: returns 0 in the child
+ * (the write end in @pipefd[1]), its pid in the parent (the read end in
+ * @pipefd[0]); the other end is closed on each side.
+ */
+static pid_t spawn_reporter(int pipefd[2])
+{
+	pid_t pid;
+
+	if (pipe(pipefd))
+		perf_die("pipe");
+	pid = fork();
+	if (pid < 0)
+		perf_die("fork");
+	close(pipefd[pid ? 1 : 0]);
+	return pid;
+}
+
+/* How a child ended, for the message: "exited with 0", "was killed by signal 7". */
+static const char *child_end(int status, char *buf, size_t len)
+{
+	if (WIFSIGNALED(status))
+		snprintf(buf, len, "was killed by signal %d", WTERMSIG(status));
+	else
+		snprintf(buf, len, "exited with %d", WEXITSTATUS(status));
+	return buf;
+}
+
+static void ws_map(int fd, uint32_t handle, int prot, void **ptr)
+{
+	*ptr = mmap(NULL, WS_BUFFER, prot, MAP_SHARED, fd, map_offset(fd, handle));
 	if (*ptr == MAP_FAILED)
 		perf_die("GEM mmap of a %llu-byte buffer", WS_BUFFER);
 }
@@ -183,19 +216,12 @@ static void working_set(const char *key)
 	unsigned int count = (unsigned int)((WS_FACTOR * (uint64_t)ram_kib * 1024) / WS_BUFFER);
 	unsigned long intact = 0, written = 0;
 	int pipefd[2], status;
-	char byte;
+	char byte, how[48];
 	pid_t pid;
 
-	if (pipe(pipefd))
-		perf_die("pipe");
-	pid = fork();
-	if (pid < 0)
-		perf_die("fork");
-	if (!pid) {
-		close(pipefd[0]);
+	pid = spawn_reporter(pipefd);
+	if (!pid)
 		ws_child(key, count, pipefd[1]);
-	}
-	close(pipefd[1]);
 	while (read(pipefd[0], &byte, 1) == 1)
 		if (byte == 'w')
 			written++;
@@ -204,21 +230,10 @@ static void working_set(const char *key)
 	close(pipefd[0]);
 	if (waitpid(pid, &status, 0) != pid)
 		perf_die("waitpid");
-	fprintf(stderr, "working set of %u x %llu MiB: %lu written, %lu read back intact; the writer %s %d\n",
-		count, WS_BUFFER >> 20, written, intact,
-		WIFSIGNALED(status) ? "was killed by signal" : "exited with",
-		WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	fprintf(stderr, "working set of %u x %llu MiB: %lu written, %lu read back intact; the writer %s\n",
+		count, WS_BUFFER >> 20, written, intact, child_end(status, how, sizeof(how)));
 	perf_record("reclaim_working_set_per_ram", "RAM", "higher",
 		    (double)(intact * WS_BUFFER) / ((double)ram_kib * 1024));
-}
-
-static uint64_t map_offset(int fd, uint32_t handle)
-{
-	struct drm_mode_map_dumb arg = { .handle = handle };
-
-	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &arg))
-		perf_die("MODE_MAP_DUMB");
-	return arg.offset;
 }
 
 static void reclaim_and_swapin(const char *key)
@@ -277,6 +292,7 @@ static void alloc_beside_mapped_set(const char *key)
 	int fd = perf_open(key, 0), pipefd[2], status;
 	uint32_t *handles = calloc(count, sizeof(*handles));
 	void **maps = calloc(count, sizeof(*maps));
+	char how[48];
 	double ms;
 	pid_t pid;
 
@@ -287,11 +303,7 @@ static void alloc_beside_mapped_set(const char *key)
 		ws_map(fd, handles[i], PROT_READ | PROT_WRITE, &maps[i]);
 		ws_fill(maps[i], WS_BUFFER, i);
 	}
-	if (pipe(pipefd))
-		perf_die("pipe");
-	pid = fork();
-	if (pid < 0)
-		perf_die("fork");
+	pid = spawn_reporter(pipefd);
 	if (!pid) {
 		uint64_t t0 = perf_now_ns();
 		uint8_t *p = mmap(NULL, anon, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -305,16 +317,14 @@ static void alloc_beside_mapped_set(const char *key)
 			perf_die("cannot report to the parent");
 		_exit(0);
 	}
-	close(pipefd[1]);
 	if (read(pipefd[0], &ms, sizeof(ms)) != sizeof(ms))
 		ms = -1;
 	close(pipefd[0]);
 	if (waitpid(pid, &status, 0) != pid)
 		perf_die("waitpid");
 	if (ms < 0) {
-		fprintf(stderr, "perf: the allocating child %s %d before it finished\n",
-			WIFSIGNALED(status) ? "was killed by signal" : "exited with",
-			WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+		fprintf(stderr, "perf: the allocating child %s before it finished\n",
+			child_end(status, how, sizeof(how)));
 		exit(1);
 	}
 	perf_record("reclaim_alloc_beside_mapped", "ms", "lower", ms);
