@@ -252,6 +252,9 @@ def gnuplot_png(script):
 
 
 SIZES = (2, 16, 64, 256)
+# A chart with no data, for a partial run (PH_BENCH_PROGS) that did not run
+# the program it is drawn from: no chart then, rather than a gnuplot error.
+SKIP = object()
 
 
 def plots(line, rows, base):
@@ -268,6 +271,14 @@ def plots(line, rows, base):
     def anon(kind):
         return [(mib, median_of(by, f"anon_thp_{mib}M_a2M_{kind}", "ours")) for mib in SIZES]
 
+    def keep(png, note):
+        if note is SKIP:
+            return
+        (notes.append(note) if note else written.append(png))
+
+    def any_data(cols):
+        return any(v is not None for col in cols for _, v in col)
+
     def datafile(name, cols):
         path = f"{base}-{name}.dat"
         with open(path, "w") as f:
@@ -282,7 +293,7 @@ def plots(line, rows, base):
             series("gem", "touch", "a2M", "ours", "_hugeoff_fa1")]
     dat = datafile("first-touch", cols)
     png = f"{base}-first-touch.png"
-    note = gnuplot_png(style + f"""
+    note = SKIP if not any_data(cols) else gnuplot_png(style + f"""
 set output '{png}'
 set title "make bench {line}: first touch of a fresh buffer (mmap + a write per page), GEM mmap"
 set logscale xy 2
@@ -294,20 +305,22 @@ plot '{dat}' u 1:2 w lp lw 2 t 'ours, 2 MiB-aligned', '' u 1:3 w lp lw 2 t 'stoc
      '' u 1:4 w lp lw 2 dt 2 t 'limit: anonymous memory with THP', '' u 1:5 w lp t 'ours, 4 KiB off the 2 MiB grid', \
      '' u 1:6 w lp t 'ours, huge_pages=0 (control)', '' u 1:7 w lp t 'ours, huge_pages=0 fault_around_pages=1 (control)'
 """)
-    (notes.append(note) if note else written.append(png))
+    keep(png, note)
 
     # 2. Steady passes: read, write, clear.
     png = f"{base}-steady.png"
     panels = []
+    steady = False
     for kind in ("read", "write", "clear"):
-        dat = datafile(f"steady-{kind}", [series("gem", kind, "a2M", "ours"), series("gem", kind, "a2M", "stock"),
-                                          anon(kind), series("gem", kind, "a4K", "ours"),
-                                          series("gem", kind, "a4K", "stock")])
+        cols = [series("gem", kind, "a2M", "ours"), series("gem", kind, "a2M", "stock"), anon(kind),
+                series("gem", kind, "a4K", "ours"), series("gem", kind, "a4K", "stock")]
+        steady = steady or any_data(cols)
+        dat = datafile(f"steady-{kind}", cols)
         panels.append(f"""set title "{kind} pass (MiB/s, medians)"
 plot '{dat}' u 1:2 w lp lw 2 t 'ours, a2M', '' u 1:3 w lp lw 2 t 'stock, a2M', '' u 1:4 w lp dt 2 t 'limit (anon THP)', \
      '' u 1:5 w lp t 'ours, a4K', '' u 1:6 w lp t 'stock, a4K'
 """)
-    note = gnuplot_png(style.replace("900,640", "1500,560") + f"""
+    note = SKIP if not steady else gnuplot_png(style.replace("900,640", "1500,560") + f"""
 set output '{png}'
 set multiplot layout 1,3 title "make bench {line}: steady passes over a faulted-in GEM mmap"
 set logscale x 2
@@ -316,7 +329,7 @@ set xrange [1.6:320]
 set xlabel "buffer size (MiB)"
 set key inside bottom left font ',8'
 """ + "".join(panels) + "unset multiplot\n")
-    (notes.append(note) if note else written.append(png))
+    keep(png, note)
 
     # 3. Mapping 64 MiB for a device: time and sg entries.
     png = f"{base}-device-map.png"
@@ -345,18 +358,20 @@ set yrange [0:*]
 plot '{dat_e}' u 2:xtic(1) t 'ours', '' u 3 t 'stock vgem', 1024 w l dt 2 lc rgb 'black' t 'fewest allowed'
 unset multiplot
 """)
-        (notes.append(note) if note else written.append(png))
+        keep(png, note)
 
     # 4. Lookup cost against live buffers.
     png = f"{base}-lookup.png"
     dat = f"{base}-lookup.dat"
+    lookup = False
     with open(dat, "w") as f:
         for n in (1, 1000, 32768):
             # One buffer among one is the random case itself.
             vals = [median_of(by, f"lookup{'' if (k == '_hot' and n == 1) else k}_n{n}", side)
                     for k in ("", "_export", "_import", "_hot") for side in ("ours", "stock")]
+            lookup = lookup or any(v is not None for v in vals)
             f.write(f"{n} " + " ".join("NaN" if v is None else f"{v:.6g}" for v in vals) + "\n")
-    note = gnuplot_png(style + f"""
+    note = SKIP if not lookup else gnuplot_png(style + f"""
 set output '{png}'
 set title "make bench {line}: PRIME export + import of a random live buffer (medians)"
 set logscale x 10
@@ -370,7 +385,7 @@ plot '{dat}' u 1:2 w lp lw 2 lc 1 t 'ours, pair', '' u 1:3 w lp lw 2 lc 2 t 'sto
      '' u 1:6 w lp dt 3 lc 1 t 'ours, import', '' u 1:7 w lp dt 3 lc 2 t 'stock, import', \\
      '' u 1:8 w lp dt 4 lc 1 pt 7 t 'ours, pair on one buffer (control)', '' u 1:9 w lp dt 4 lc 2 pt 7 t 'stock, pair on one buffer (control)'
 """)
-    (notes.append(note) if note else written.append(png))
+    keep(png, note)
     return written, notes
 
 
