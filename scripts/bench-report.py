@@ -49,7 +49,9 @@ EXPECTED = {
                   "mmap_gem_256M_a2M_touch_hugeoff_fa1"),
     "perf_vmap": ("vmap_checksum_4K", "vmap_nested_pairs_64K"),
     "perf_pressure_reclaim": ("reclaim_working_set_per_ram", "reclaim_64M_left_ram", "reclaim_64M_swapin",
-                              "reclaim_64M_intact", "reclaim_alloc_beside_mapped"),
+                              "reclaim_64M_intact", "reclaim_alloc_beside_mapped",
+                              "reclaim_alloc_beside_mapped_thp_fallback", "reclaim_alloc_beside_mapped_hugeoff",
+                              "reclaim_alloc_beside_mapped_hugeoff_thp_fallback"),
 }
 PROGRAMS_RAN = set()
 

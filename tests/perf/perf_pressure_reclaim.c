@@ -24,6 +24,16 @@
  *  - reclaim_alloc_beside_mapped: the time a child takes to allocate and
  *    write anonymous memory worth 60 % of RAM while 40 % of RAM is in
  *    buffers kept mapped (and checked afterwards), in ms. Lower is better.
+ *  - reclaim_alloc_beside_mapped_thp_fallback: during that allocation, the
+ *    share of the kernel's transparent huge page faults that fell back to
+ *    4 KiB pages (/proc/vmstat thp_fault_fallback over all THP faults; the
+ *    child makes nearly all of them), in %. Reported, not judged: it says
+ *    where the time above goes (under TCG a 4 KiB fault costs about as much
+ *    as a 2 MiB one, so a fallback multiplies the faults by up to 512).
+ *  - the same two with the suffix _hugeoff, measured first: our buffers
+ *    made while the library's huge_pages=0 (4 KiB pages); a control for the
+ *    part the huge folios play. The stock driver measures its one path
+ *    again.
  */
 #include <signal.h>
 #include <sys/stat.h>
@@ -284,7 +294,27 @@ static void reclaim_and_swapin(const char *key)
  * like any shmem page); the stock vgem holds them while mapped, so reclaim
  * must find the memory elsewhere (the child's own pages, to swap).
  */
-static void alloc_beside_mapped_set(const char *key)
+/* A counter of /proc/vmstat. */
+static long long vmstat(const char *key)
+{
+	long long value, found = -1;
+	char name[64];
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	if (!f)
+		perf_die("cannot open /proc/vmstat");
+	while (fscanf(f, "%63s %lld", name, &value) == 2)
+		if (!strcmp(name, key)) {
+			found = value;
+			break;
+		}
+	fclose(f);
+	if (found < 0)
+		perf_die("no %s in /proc/vmstat (a kernel without transparent huge pages?)", key);
+	return found;
+}
+
+static void alloc_beside_mapped(const char *key, const char *suffix)
 {
 	long ram_kib = perf_meminfo_kib("MemTotal");
 	unsigned int count = (unsigned int)(((uint64_t)ram_kib * 1024 * 2 / 5) / WS_BUFFER), i;
@@ -292,7 +322,8 @@ static void alloc_beside_mapped_set(const char *key)
 	int fd = perf_open(key, 0), pipefd[2], status;
 	uint32_t *handles = calloc(count, sizeof(*handles));
 	void **maps = calloc(count, sizeof(*maps));
-	char how[48];
+	long long thp_alloc, thp_fallback;
+	char how[48], metric[64];
 	double ms;
 	pid_t pid;
 
@@ -303,6 +334,8 @@ static void alloc_beside_mapped_set(const char *key)
 		ws_map(fd, handles[i], PROT_READ | PROT_WRITE, &maps[i]);
 		ws_fill(maps[i], WS_BUFFER, i);
 	}
+	thp_alloc = vmstat("thp_fault_alloc");
+	thp_fallback = vmstat("thp_fault_fallback");
 	pid = spawn_reporter(pipefd);
 	if (!pid) {
 		uint64_t t0 = perf_now_ns();
@@ -327,7 +360,13 @@ static void alloc_beside_mapped_set(const char *key)
 			child_end(status, how, sizeof(how)));
 		exit(1);
 	}
-	perf_record("reclaim_alloc_beside_mapped", "ms", "lower", ms);
+	thp_alloc = vmstat("thp_fault_alloc") - thp_alloc;
+	thp_fallback = vmstat("thp_fault_fallback") - thp_fallback;
+	snprintf(metric, sizeof(metric), "reclaim_alloc_beside_mapped%s", suffix);
+	perf_record(metric, "ms", "lower", ms);
+	snprintf(metric, sizeof(metric), "reclaim_alloc_beside_mapped%s_thp_fallback", suffix);
+	perf_record(metric, "%", "neither",
+		    thp_alloc + thp_fallback ? 100.0 * thp_fallback / (thp_alloc + thp_fallback) : 0);
 	for (i = 0; i < count; i++) {
 		if (!ws_intact(maps[i], WS_BUFFER, i)) {
 			fprintf(stderr, "perf: mapped buffer %u lost its contents\n", i);
@@ -345,9 +384,20 @@ int main(int argc, char **argv)
 {
 	const char *key = perf_driver(argc, argv);
 
+	bool ours = !strcmp(key, DRIVER_PH_VGEM);
+	unsigned int huge;
+
 	cgroup_enter();
 	reclaim_and_swapin(key);
-	alloc_beside_mapped_set(key);
+	/*
+	 * The control first: once reclaim has split huge folios to swap them,
+	 * free memory stays fragmented for the rest of the boot, and a control
+	 * run after that would measure the plain run's aftermath.
+	 */
+	huge = perf_set_library_param(ours, "huge_pages", 0);
+	alloc_beside_mapped(key, "_hugeoff");
+	perf_restore_library_param(ours, "huge_pages", huge);
+	alloc_beside_mapped(key, "");
 	working_set(key);
 	cgroup_leave();
 	return 0;
