@@ -68,11 +68,11 @@ GROUPS = (
      r"reclaim_64M_swapin$", ""),
     ("an unrelated allocation of 60 % of RAM while 40 % is in buffers kept mapped (pressure boot)",
      r"reclaim_alloc_beside_mapped$",
-     "the shrinker evicts mapped buffers (stock's stay); reclaim splits their huge folios to swap them, "
-     "and the child's huge-page faults fall back to 4 KiB (rows below)"),
+     "the shrinker evicts mapped buffers (stock's stay); then the child's huge-page faults fall back to "
+     "4 KiB far more often (rows below; on 6.1 reclaim splits our huge folios to swap them)"),
     ("control: the same with `huge_pages=0`", r"reclaim_alloc_beside_mapped_hugeoff$",
      "4 KiB pages in our buffers: what is left is the eviction itself"),
-    ("the child's huge-page faults that fell back to 4 KiB, % (not judged; plain, then `huge_pages=0`)",
+    ("the child's huge-page faults that fell back to 4 KiB, % (not judged)",
      r"reclaim_alloc_beside_mapped(_hugeoff)?_thp_fallback$", "under TCG a fault costs the same at 4 KiB and 2 MiB"),
     ("control: the limit (anon THP) measured in both drivers' runs", r"anon_thp_\w+$",
      "the same code on both sides: its spread is the bench's own noise"),
