@@ -69,14 +69,20 @@ if [ $PRESSURE = 1 ]; then
 	while read -r m; do load /lib/modules/stock $m; done </etc/ph/pressure-modules
 	# 3 GiB of swap space for a 1 GiB guest: pressure_working_set keeps three
 	# times the RAM mapped. The size is virtual; zram takes memory only for
-	# what it stores, compressed (those pages compress well).
-	if echo 3G >/sys/block/zram0/disksize && mkswap /dev/zram0 >/dev/null &&
-		swapon /dev/zram0 && mount -t cgroup2 cgroup2 /sys/fs/cgroup &&
+	# what it stores, compressed (those pages compress well). The debug
+	# line swaps to a virtio disk instead (ph.swap=disk, run-guest.sh).
+	swap=/dev/zram0
+	if grep -q 'ph.swap=disk' /proc/cmdline; then
+		swap=/dev/vda
+	else
+		echo 3G >/sys/block/zram0/disksize
+	fi
+	if mkswap $swap >/dev/null && swapon $swap && mount -t cgroup2 cgroup2 /sys/fs/cgroup &&
 		echo +memory >/sys/fs/cgroup/cgroup.subtree_control; then
 		emit "@LOAD ok pressure-setup"
-		say "pressure boot: $(grep -c zram /proc/swaps) zram swap device, memory cgroups on"
+		say "pressure boot: swap on $swap ($(awk 'NR == 2 { print $3 }' /proc/swaps) KiB), memory cgroups on"
 	else
-		emit "@LOAD fail pressure-setup zram swap or the memory cgroup could not be set up"
+		emit "@LOAD fail pressure-setup swap on $swap or the memory cgroup could not be set up"
 	fi
 fi
 

@@ -93,13 +93,24 @@ swiotlb)
 strict) iommu_dev=(-device intel-iommu) boot_args="intel_iommu=on iommu.strict=1" ;;
 *) die "unknown PH_BOOT=$PH_BOOT" "use main, noiommu, swiotlb, strict or pressure" ;;
 esac
+swap_disk=()
 if [ "${PH_BOOT:-main}" = pressure ]; then
 	# pressure_working_set moves three times the guest's RAM through zram; under
 	# KASAN and DEBUG_PAGEALLOC every page of that costs several times more
 	# (1 GiB took 1000 s there), so the debug line's guest is smaller.
 	mem=1G
-	[ "$line" = debug ] && mem=512M
 	boot_args="$boot_args ph.pressure=1"
+	if [ "$line" = debug ]; then
+		mem=512M
+		# And it swaps to a disk, not to zram: zram allocates for every
+		# page it stores, from inside reclaim, and under KASAN and
+		# kmemleak in 512 MiB that ran the reserves dry (README). The
+		# file is sparse: it takes host disk only for what is swapped.
+		truncate -s 2G "$outdir/swap.img" ||
+			die "cannot make the swap disk $outdir/swap.img" "free some disk space"
+		swap_disk=(-drive "file=$outdir/swap.img,if=virtio,format=raw,cache=unsafe")
+		boot_args="$boot_args ph.swap=disk"
+	fi
 fi
 # The debug line's checkers that need switching on at boot.
 case $line in debug | kcsan) boot_args="$boot_args page_owner=on" ;; esac
@@ -110,7 +121,7 @@ append="$screen console=ttyS0 panic=-1 no_timer_check $boot_args ph.mode=$mode p
 prealloc=()
 case $mode in bench*) prealloc=(-mem-prealloc) ;; esac
 qemu=(qemu-system-x86_64 -accel tcg -machine q35 -m "$mem" -smp 2 "${prealloc[@]}"
-	"${iommu_dev[@]}" -vga none -device cirrus-vga -device "$edu_dev"
+	"${iommu_dev[@]}" "${swap_disk[@]}" -vga none -device cirrus-vga -device "$edu_dev"
 	-kernel "$kernel" -initrd "$initrd" -display none -no-reboot
 	-qmp "unix:$outdir/qmp.sock,server=on,wait=off")
 
@@ -172,6 +183,7 @@ while kill -0 $qpid 2>/dev/null; do
 	fi
 done
 wait $qpid 2>/dev/null || true
+rm -f "$outdir/swap.img"
 echo "$status $(($(date +%s) - start))" >"$outdir/status"
 [ "$status" = hung ] && log guest "$line: no progress for $limit s: guest killed"
 [ "$status" = crashed ] && log guest "$line: the guest kernel died (recursive fault): guest killed"
