@@ -61,15 +61,13 @@ static void cgroup_write(const char *file, const char *text, bool may_fail)
 	close(fd);
 }
 
-/* A key of the cgroup's memory.stat, in bytes. */
-static long long cgroup_stat(const char *key)
+/* The value of @key in a file of "name value" lines; @hint ends the message if it is missing. */
+static long long keyed_value(const char *path, const char *key, const char *hint)
 {
-	char path[128], name[64];
 	long long value, found = -1;
-	FILE *f;
+	char name[64];
+	FILE *f = fopen(path, "r");
 
-	snprintf(path, sizeof(path), "%s/memory.stat", cgroup);
-	f = fopen(path, "r");
 	if (!f)
 		perf_die("cannot open %s", path);
 	while (fscanf(f, "%63s %lld", name, &value) == 2)
@@ -79,8 +77,17 @@ static long long cgroup_stat(const char *key)
 		}
 	fclose(f);
 	if (found < 0)
-		perf_die("no %s in %s", key, path);
+		perf_die("no %s in %s%s", key, path, hint);
 	return found;
+}
+
+/* A key of the cgroup's memory.stat, in bytes. */
+static long long cgroup_stat(const char *key)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/memory.stat", cgroup);
+	return keyed_value(path, key, "");
 }
 
 /* This process into a cgroup of its own, for memory.stat and memory.reclaim. */
@@ -297,21 +304,7 @@ static void reclaim_and_swapin(const char *key)
 /* A counter of /proc/vmstat. */
 static long long vmstat(const char *key)
 {
-	long long value, found = -1;
-	char name[64];
-	FILE *f = fopen("/proc/vmstat", "r");
-
-	if (!f)
-		perf_die("cannot open /proc/vmstat");
-	while (fscanf(f, "%63s %lld", name, &value) == 2)
-		if (!strcmp(name, key)) {
-			found = value;
-			break;
-		}
-	fclose(f);
-	if (found < 0)
-		perf_die("no %s in /proc/vmstat (a kernel without transparent huge pages?)", key);
-	return found;
+	return keyed_value("/proc/vmstat", key, " (a kernel without transparent huge pages?)");
 }
 
 static void alloc_beside_mapped(const char *key, const char *suffix)
