@@ -114,7 +114,7 @@ if [ "${PH_BOOT:-main}" = pressure ]; then
 fi
 # The debug line's checkers that need switching on at boot.
 case $line in debug | kcsan) boot_args="$boot_args page_owner=on" ;; esac
-append="$screen console=ttyS0 panic=-1 no_timer_check $boot_args ph.mode=$mode ph.tests=$tests ph.timeout=$ptimeout"
+append="$screen console=ttyS0 panic=-1 no_timer_check $boot_args ph.line=$line ph.mode=$mode ph.tests=$tests ph.timeout=$ptimeout"
 # The bench backs all guest memory up front: otherwise the first guest use of
 # each page of RAM costs a host page fault, and whichever benchmark first needs
 # more memory than any before it pays for it (seen: 3x slower first touches).

@@ -34,6 +34,7 @@
 struct dma_buf;
 struct drm_gem_object;
 struct drm_minor;
+struct drm_ph_object;
 struct drm_ph_reclaim;
 
 #define DRM_PH_ABI_VERSION 7
@@ -119,6 +120,10 @@ void drm_ph_prime_handle_closed(struct drm_gem_object *obj, struct drm_file *fil
 struct dma_buf *drm_ph_gem_prime_export(struct drm_gem_object *obj, int flags);
 struct drm_gem_object *drm_ph_gem_prime_import(struct drm_device *drm,
 					       struct dma_buf *dma_buf);
+struct drm_gem_object *drm_ph_gem_prime_import_dynamic(struct drm_device *drm,
+						       struct dma_buf *dma_buf);
+struct sg_table *drm_ph_import_pin_sgt(struct drm_ph_object *phobj);
+void drm_ph_import_unpin_sgt(struct drm_ph_object *phobj);
 bool drm_ph_is_own_dma_buf(struct dma_buf *dma_buf);
 
 void drm_ph_debugfs_init(struct drm_minor *minor);

@@ -74,18 +74,29 @@ enum drm_ph_madv {
  *        shrinker, which holds the reclaim lock, only ever trylocks it
  * @pages: the shmem pages while @pages_use_count > 0, else NULL
  * @pages_use_count: users of @pages: the fault path (one, see @mmap_pages),
- *                   each pin and the kernel mapping
+ *                   the dma-buf mappings (one, see @map_pages), each pin and
+ *                   the kernel mapping
  * @mmap_pages: the fault path holds one use of @pages for the CPU mappings;
  *              eviction drops it after shooting the mappings down, and so
  *              does the close of the last CPU mapping of a shmem object
- * @lru: entry in one of the device's reclaim lists (see "reclaim"), under
+ * @map_pages: the dma-buf mappings hold one use of @pages from the first
+ *             map to the last unmap; if that unmap finds @lock taken,
+ *             eviction or the release of the dma-buf drops it
+ * @lru: entry in one of the device's reclaim lists (see "reclaim"), or in
+ *       its list of objects a worker frees for the shrinker, under
  *       their lock; empty while the object is on neither
  * @madv: a &enum drm_ph_madv
  * @reclaim_list: which reclaim list @lru is on (private to the library)
  * @cpu_mappings: VMAs of the object (GEM and dma-buf mmaps, their splits
  *                and forked copies) that are not closed yet
- * @pin_count: pins (one per dma-buf attachment); pinned pages are never
- *             evicted
+ * @pin_count: pins (the driver's, and the dma-buf attachments the core
+ *             pins: static ones from attach to detach, dynamic ones while
+ *             mapped unless the kernel has CONFIG_DMABUF_MOVE_NOTIFY);
+ *             pinned pages are never evicted
+ * @device_maps: live dma-buf mappings (one per mapped attachment); changed
+ *               and read under the reservation lock. Those of unpinned
+ *               attachments leave the object evictable: eviction calls
+ *               their importers' move_notify first
  * @sgt: cached page-level sg table of @pages, built on demand, freed with
  *       @pages; attachments get their own DMA-mapped copies of it
  * @vaddr: kernel mapping while @vmap_use_count > 0
@@ -127,11 +138,13 @@ struct drm_ph_object {
 	unsigned int pages_use_count;
 	unsigned int cpu_mappings;
 	unsigned int pin_count;
+	unsigned int device_maps;
 	unsigned int vmap_use_count;
 	unsigned int self_imports;
 	u32 faults;
 	u32 pmd_faults;
 	bool mmap_pages;
+	bool map_pages;
 	bool contiguous;	/* set at creation, read without the lock */
 	u8 madv;
 	u8 reclaim_list;

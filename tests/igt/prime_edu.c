@@ -18,11 +18,14 @@
  * move a few dozen KiB at chosen places of 4 MiB buffers, not whole buffers.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/time.h>
 #include <time.h>
@@ -255,6 +258,116 @@ static void check_copy_pair(enum exporter from, enum exporter to)
 	shared_free(&src);
 	ph_stats_read(&after);
 	ph_stats_assert_equal(&before, &after);
+}
+
+/*
+ * The debug and kcsan lines are built with CONFIG_DMABUF_MOVE_NOTIFY,
+ * Debian's kernels are not; run-guest.sh says which line booted.
+ */
+static bool kernel_unpins_dynamic_imports(void)
+{
+	char *cmdline = read_whole_file("/proc/cmdline", NULL);
+	bool yes;
+
+	igt_assert_f(cmdline, "cannot read /proc/cmdline: %s", strerror(errno));
+	igt_assert_f(strstr(cmdline, "ph.line="), "no ph.line= on the kernel command line: "
+		     "boot the guest with scripts/run-guest.sh");
+	yes = strstr(cmdline, "ph.line=debug") || strstr(cmdline, "ph.line=kcsan");
+	free(cmdline);
+	return yes;
+}
+
+/* One engine copy of @len bytes, and what it must have done to @want. */
+static void copy_and_expect(struct shared_bo *from, uint64_t from_off, struct shared_bo *to,
+			    uint64_t to_off, uint64_t len, uint8_t *want_to,
+			    const uint8_t *want_from)
+{
+	edu_copy(edu, from->handle, from_off, to->handle, to_off, len);
+	memcpy(want_to + to_off, want_from + from_off, len);
+}
+
+/*
+ * ph_edu imports as a dynamic importer and keeps its mapping between
+ * copies. With CONFIG_DMABUF_MOVE_NOTIFY nothing pins the exporter's pages
+ * for it: the exporter's shrinker tells ph_edu (move_notify, which unmaps),
+ * evicts the buffer between two copies, and the next copy maps it again.
+ * Without it the core pins the pages while ph_edu is mapped, and the
+ * shrinker leaves them. Either way every byte the engine moves, into and out
+ * of the buffer, before and after, is where it belongs.
+ */
+static void check_dynamic_import_evicted(void)
+{
+	bool unpinned = kernel_unpins_dynamic_imports();
+	uint8_t *want_src, *want_dst;
+	struct ph_shrinker s0, s1;
+	struct shared_bo src, dst;
+	struct sieve sieve;
+	struct ph_object o;
+	uint64_t offset;
+	int round;
+
+	sieve_new(&sieve);
+	src = shared_new(EXP_PH_VGEM, BIG_SIZE);
+	dst = shared_new(EXP_PH_EDU, BIG_SIZE);
+	sieve_free(&sieve);
+	if (!dma_works) {
+		shared_free(&dst);
+		shared_free(&src);
+		igt_skip("no IOMMU in this boot: ph_edu refuses foreign imports (EIO), "
+			 "so no device maps the buffer\n");
+	}
+	igt_assert_eq(src.import_err, 0);
+	igt_info("this kernel %s dynamic importers' mappings (CONFIG_DMABUF_MOVE_NOTIFY %s)\n",
+		 unpinned ? "does not pin" : "pins", unpinned ? "on" : "off");
+	offset = dumb_map_offset(src.fd, src.exp_handle);
+	want_src = malloc(BIG_SIZE);
+	want_dst = malloc(BIG_SIZE);
+	igt_assert(want_src && want_dst);
+	shared_fill(&src, 5);
+	shared_fill(&dst, 6);
+	memcpy(want_src, src.cpu, BIG_SIZE);
+	memcpy(want_dst, dst.cpu, BIG_SIZE);
+
+	copy_and_expect(&src, 4096 + 17, &dst, 3 * 4096 + 5, 6000, want_dst, want_src);
+	for (round = 0; round < 2; round++) {
+		o = ph_object_get(src.fd, offset);
+		igt_assert_f(o.maps == 1 && o.pins == (unpinned ? 0u : 1u),
+			     "ph_edu's mapping: %u maps, %u pins (expected 1 and %u)",
+			     o.maps, o.pins, unpinned ? 0u : 1u);
+		igt_assert_eq(o.evictable, unpinned ? 1u : 0u);
+
+		ph_shrinker_read(src.fd, &s0);
+		ph_shrink(src.fd, 16 * (BIG_SIZE / 4096));
+		ph_shrinker_read(src.fd, &s1);
+		o = ph_object_get(src.fd, offset);
+		igt_info("round %d: the shrinker evicted %" PRIu64 " objects; the buffer has %u "
+			 "maps, %u pins\n", round, s1.evicted_objects - s0.evicted_objects,
+			 o.maps, o.pins);
+		if (unpinned) {
+			igt_assert_f(s0.evicted_objects < s1.evicted_objects,
+				     "the shrinker left the buffer ph_edu had mapped");
+			igt_assert_eq(o.maps, 0);
+			igt_assert_eq(o.evictable, 0);
+		} else {
+			igt_assert_eq_u64(s0.evicted_objects, s1.evicted_objects);
+			igt_assert_eq(o.maps, 1);
+		}
+		/* Out of the evicted buffer, then into it: mapped again either way. */
+		if (round == 0)
+			copy_and_expect(&src, 2 * 1024 * 1024 + 123, &dst, 1024 * 1024 + 7, 9000,
+					want_dst, want_src);
+		else
+			copy_and_expect(&dst, 500 * 4096 + 99, &src, 800 * 4096 + 3, 7000,
+					want_src, want_dst);
+	}
+	shared_cpu_read(&src);
+	shared_cpu_read(&dst);
+	assert_same_bytes(src.cpu, want_src, BIG_SIZE, "ph_vgem buffer after the copies");
+	assert_same_bytes(dst.cpu, want_dst, BIG_SIZE, "ph_edu buffer after the copies");
+	free(want_src);
+	free(want_dst);
+	shared_free(&dst);
+	shared_free(&src);
 }
 
 /* Interrupts ph_edu's handler has had, over all CPUs, from /proc/interrupts. */
@@ -1061,6 +1174,11 @@ igt_main
 	igt_describe("A copy of 65 pages, through 66 windows of the device's buffer.");
 	igt_subtest("copy-many-windows")
 		check_copy_large();
+
+	igt_describe("The exporter evicts a buffer ph_edu imported (dynamically) between copies "
+		     "where the kernel lets it, and every byte copied in and out is right.");
+	igt_subtest("dynamic-import-evicted-between-copies")
+		check_dynamic_import_evicted();
 
 	igt_describe("Bad handles, ranges, flags and overlaps: the errnos.");
 	igt_subtest("copy-bad-input")

@@ -94,17 +94,17 @@ int ph_objects_read(int fd, struct ph_object *objs, int max)
 		int end = 0;
 
 		igt_assert_f(sscanf(line, "%" SCNu64 " %" SCNu64 " %u %u %u %u %u %" SCNu64
-				    " 0x%" SCNx64 " %7s %u %u %" SCNu64 " %u %u %u %" SCNu64 " %" SCNu64 "%n", &o.id,
+				    " 0x%" SCNx64 " %7s %u %u %" SCNu64 " %u %u %u %" SCNu64 " %" SCNu64 " %u%n", &o.id,
 				    &o.size, &o.handles, &o.exported, &o.imported, &o.pins, &o.vmaps,
 				    &o.faults, &o.offset, o.store, &o.segments, &o.huge,
 				    &o.pmd_faults, &o.evictable, &o.purgeable, &o.madv, &o.resident, &o.swapped,
-				    &end) == 18 &&
+				    &o.maps, &end) == 19 &&
 				     line[end] == 0,
 			     "ph_objects: bad line '%s'", line);
 		igt_assert_f(o.exported <= 1 && o.imported <= 1 && o.evictable + o.purgeable <= 1 &&
 			     o.madv <= 2 && o.resident <= o.size / 4096 &&
-			     o.swapped <= o.size / 4096,
-			     "ph_objects: exported/imported/evictable/purgeable/madv/resident/swapped out of range in '%s'",
+			     o.swapped <= o.size / 4096 && (!o.maps || o.exported),
+			     "ph_objects: exported/imported/evictable/purgeable/madv/resident/swapped/maps out of range in '%s'",
 			     line);
 		/* An import is listed before its attachment is set: store first. */
 		igt_assert_f(o.imported ? !strcmp(o.store, "import") :

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PH_OBJECTS_HEADER "# id size handles exported imported pins vmaps faults offset store segments huge pmd_faults evictable purgeable madv resident swapped"
+#define PH_OBJECTS_HEADER "# id size handles exported imported pins vmaps faults offset store segments huge pmd_faults evictable purgeable madv resident swapped maps"
 #define PH_STATS_PATH "/sys/kernel/debug/prime_helpers/stats"
 
 struct ph_object {
@@ -36,6 +36,7 @@ struct ph_object {
 	unsigned int madv;	/* 0 WILLNEED, 1 DONTNEED, 2 PURGED */
 	uint64_t resident;	/* pages in RAM now (page cache, or a DMA object's) */
 	uint64_t swapped;	/* pages in swap now */
+	unsigned int maps;	/* live dma-buf mappings of its export (importers mapped now) */
 };
 
 /*

@@ -4,9 +4,12 @@
  * to another.
  *
  * Each object is seen through an sg table mapped for the edu device (a DMA
- * view). An imported object already has one: the library attached the
- * dma-buf with the edu device and mapped it when it was imported, so those
- * DMA addresses come from the exporter's sg table, translated by the IOMMU.
+ * view). An imported object gets it from the library, which attached the
+ * dma-buf with the edu device as a dynamic importer: the exporter may move
+ * the pages between two copies (after telling the import, which drops its
+ * mapping), so each copy asks for the mapping again and pins the pages
+ * until the engine is done. Those DMA addresses come from the exporter's sg
+ * table, translated by the IOMMU.
  * A contiguous object of our own was mapped for the device when it was
  * allocated: its DMA address is the whole view. For a shmem object of our
  * own, the copy pins its pages and maps a private copy of its page list for
@@ -63,12 +66,12 @@ static int ph_edu_view_get(struct ph_edu_device *edev, struct drm_gem_object *ob
 	view->own = false;
 	if (obj->import_attach) {
 		/*
-		 * Set once by the import and kept until the object is freed.
-		 * Its cache maintenance is the exporter's, done when CPU
+		 * Pinned until the copy is done. Its cache maintenance is
+		 * the exporter's, done when it maps and unmaps and when CPU
 		 * access through the dma-buf begins and ends.
 		 */
-		view->sgt = view->phobj->import_sgt;
-		return 0;
+		view->sgt = drm_ph_import_pin_sgt(view->phobj);
+		return PTR_ERR_OR_ZERO(view->sgt);
 	}
 	/* Allocated for this device: already mapped, in one piece. */
 	if (!drm_ph_object_dma_address(view->phobj, &addr)) {
@@ -112,6 +115,10 @@ static void ph_edu_view_put(struct ph_edu_device *edev, struct ph_edu_dma_view *
 {
 	struct device *dev = edev->ph.drm.dev;
 
+	if (view->phobj->base.import_attach) {
+		drm_ph_import_unpin_sgt(view->phobj);
+		return;
+	}
 	if (!view->own) {
 		drm_ph_object_sync_for_cpu(view->phobj);
 		return;

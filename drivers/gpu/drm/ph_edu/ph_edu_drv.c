@@ -79,7 +79,7 @@ static struct drm_gem_object *ph_edu_gem_prime_import(struct drm_device *drm,
 {
 	if (!to_ph_edu_device(drm)->dma_reaches_all && !ph_edu_is_self_import(drm, dma_buf))
 		return ERR_PTR(-EIO);
-	return drm_ph_gem_prime_import(drm, dma_buf);
+	return drm_ph_gem_prime_import_dynamic(drm, dma_buf);
 }
 
 static const struct drm_ioctl_desc ph_edu_ioctls[] = {

@@ -11,8 +11,8 @@
  * ph_objects (read-only) lists the device's live objects. The first line is
  * ``objects: <count>``, the second a header: ``#`` and the names of the
  * columns (``id size handles exported imported pins vmaps faults offset
- * store segments huge pmd_faults evictable purgeable madv resident swapped``,
- * one space
+ * store segments huge pmd_faults evictable purgeable madv resident swapped
+ * maps``, one space
  * apart), then one
  * line per object: its per-device id, size in bytes, handle count,
  * whether a dma-buf exported from it exists, whether it is imported, its pin
@@ -26,7 +26,9 @@
  * shrinker's list of evictable objects and on its list of purgeable ones (see
  * "reclaim"), its &enum drm_ph_madv (0 WILLNEED, 1 DONTNEED, 2 PURGED), and
  * how many of its pages are in RAM and how many in swap now (see "fdinfo
- * memory statistics"; 0 and 0 for an import).
+ * memory statistics"; 0 and 0 for an import), and how many dma-buf
+ * mappings of its export are live (see "dma-buf operations"). An import
+ * whose mapping is gone or busy (a dynamic one) has 0 segments.
  *
  * ph_shrinker also counts the purgeable objects and pages and what the walks
  * purged (``purgeable_objects``, ``purgeable_pages``, ``purged_objects``,
@@ -49,6 +51,7 @@
  */
 
 #include <linux/debugfs.h>
+#include <linux/dma-resv.h>
 #include <linux/fs.h>
 #include <linux/kstrtox.h>
 #include <linux/mm.h>
@@ -76,12 +79,22 @@ static unsigned int drm_ph_object_segments(struct drm_ph_object *phobj)
 	dma_addr_t next = 0;
 	pgoff_t i;
 
-	if (phobj->import_sgt) {
-		for_each_sgtable_dma_sg(phobj->import_sgt, sg, i) {
-			if (!segments || sg_dma_address(sg) != next)
-				segments++;
-			next = sg_dma_address(sg) + sg_dma_len(sg);
+	if (phobj->store == DRM_PH_STORE_IMPORT) {
+		/*
+		 * A dynamic import's mapping changes under the dma-buf's
+		 * reservation lock, shared from creation; never wait for it
+		 * here, under the object's lock.
+		 */
+		if (!dma_resv_trylock(phobj->base.resv))
+			return 0;
+		if (phobj->import_sgt) {
+			for_each_sgtable_dma_sg(phobj->import_sgt, sg, i) {
+				if (!segments || sg_dma_address(sg) != next)
+					segments++;
+				next = sg_dma_address(sg) + sg_dma_len(sg);
+			}
 		}
+		dma_resv_unlock(phobj->base.resv);
 		return segments;
 	}
 	if (!phobj->pages)
@@ -104,7 +117,7 @@ static int drm_ph_objects_show(struct seq_file *m, void *unused)
 	xa_for_each(&phdev->objects, id, phobj)
 		count++;
 	seq_printf(m, "objects: %lu\n", count);
-	seq_puts(m, "# id size handles exported imported pins vmaps faults offset store segments huge pmd_faults evictable purgeable madv resident swapped\n");
+	seq_puts(m, "# id size handles exported imported pins vmaps faults offset store segments huge pmd_faults evictable purgeable madv resident swapped maps\n");
 	xa_for_each(&phdev->objects, id, phobj) {
 		struct drm_gem_object *obj = &phobj->base;
 
@@ -112,7 +125,7 @@ static int drm_ph_objects_show(struct seq_file *m, void *unused)
 
 		mutex_lock(&phobj->lock);
 		drm_ph_object_residency(phobj, &resident, &swapped);
-		seq_printf(m, "%u %zu %u %d %d %u %u %u 0x%llx %s %u %u %u %d %d %u %lu %lu\n",
+		seq_printf(m, "%u %zu %u %d %d %u %u %u 0x%llx %s %u %u %u %d %d %u %lu %lu %u\n",
 			   phobj->id, obj->size, READ_ONCE(obj->handle_count),
 			   phobj->export ? 1 : 0, obj->import_attach ? 1 : 0,
 			   phobj->pin_count, phobj->vmap_use_count, phobj->faults,
@@ -120,7 +133,7 @@ static int drm_ph_objects_show(struct seq_file *m, void *unused)
 			   drm_ph_store_names[phobj->store], drm_ph_object_segments(phobj),
 			   drm_ph_huge_folios(phobj), phobj->pmd_faults,
 			   drm_ph_reclaim_listed(phobj, false), drm_ph_reclaim_listed(phobj, true),
-			   phobj->madv, resident, swapped);
+			   phobj->madv, resident, swapped, READ_ONCE(phobj->device_maps));
 		mutex_unlock(&phobj->lock);
 	}
 	mutex_unlock(&phdev->objects_lock);

@@ -102,7 +102,8 @@ void drm_ph_device_remove_object(struct drm_ph_object *phobj)
  * unpinned, unmapped objects are shot down and their pages go back to shmem.
  * This is what the ph_evict debugfs file does.
  *
- * Locking: takes &drm_ph_device.objects_lock, then each object's lock.
+ * Locking: takes &drm_ph_device.objects_lock, and drops it to evict each
+ * object (see drm_ph_shmem_evict()).
  *
  * Returns: the number of objects whose pages were released.
  */
@@ -114,9 +115,19 @@ unsigned int drm_ph_device_evict(struct drm_ph_device *phdev)
 
 	mutex_lock(&phdev->objects_lock);
 	xa_for_each(&phdev->objects, id, phobj) {
+		/*
+		 * Evicted without the registry's lock: eviction takes the
+		 * reservation lock, under which imports create objects. The
+		 * walk resumes after @id, whatever came and went meanwhile.
+		 */
+		if (!kref_get_unless_zero(&phobj->base.refcount))
+			continue;
+		mutex_unlock(&phdev->objects_lock);
 		if (drm_ph_shmem_evict(phobj))
 			evicted++;
+		drm_gem_object_put(&phobj->base);
 		cond_resched();
+		mutex_lock(&phdev->objects_lock);
 	}
 	mutex_unlock(&phdev->objects_lock);
 	return evicted;

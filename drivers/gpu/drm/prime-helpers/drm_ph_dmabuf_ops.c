@@ -10,28 +10,41 @@
  * reference on it and on its &drm_device from drm_ph_gem_prime_export() to
  * drm_ph_dmabuf_release().
  *
- * Attachments pin the object's pages from attach to detach; each one gets a
- * &struct drm_ph_attachment listed on the object, so CPU access can sync
- * every mapping. Mapping an attachment DMA-maps a private copy of the
- * object's cached sg table for the importing device in the requested
- * direction, its segments cut to the importing device's limits (see
- * drm_ph_shmem_map_for_device()); the dma-buf core caches that mapping per attachment
- * (&dma_buf_ops.cache_sgt_mapping). Mapping syncs for the device and
+ * The exporter is dynamic (it has &dma_buf_ops.pin): attaching pins
+ * nothing. Each attachment gets a &struct drm_ph_attachment listed on the
+ * object, so CPU access can sync every mapping, and the mappings hold the
+ * object's pages from the first map to the last unmap
+ * (&drm_ph_object.map_pages). Who pins is the core's
+ * choice: a static importer (no &dma_buf_attach_ops.move_notify) is pinned
+ * and mapped once, ``DMA_BIDIRECTIONAL``, when it attaches, and unmapped and
+ * unpinned when it detaches; a dynamic importer maps under the reservation
+ * lock and is pinned for as long as it is mapped, unless the kernel has
+ * ``CONFIG_DMABUF_MOVE_NOTIFY``. Then its mappings are not pinned: the
+ * object stays evictable, and eviction first calls the importers'
+ * move_notify under the reservation lock and waits for the object's fences
+ * (see "reclaim"); an importer that unmaps there lets the pages go at once.
+ * The core does not cache mappings (&dma_buf_ops.cache_sgt_mapping is off):
+ * a dynamic importer's unmap must reach the exporter.
+ *
+ * Mapping DMA-maps a private copy of the object's page table for the
+ * importing device in the requested direction, its segments cut to the
+ * importing device's limits (see drm_ph_shmem_map_for_device()); an
+ * attachment has one mapping at a time. Mapping syncs for the device and
  * unmapping syncs for the CPU, since no CPU access bracket can reach a
  * mapping before it exists or after it is gone (behind swiotlb's bounce
  * buffers, skipping either loses data); while it is mapped,
  * begin_cpu_access() and end_cpu_access() sync every mapped attachment,
  * after waiting for the implicit fences the access conflicts with.
  *
- * Bounce buffers and a mapping that outlives its use do not mix: an
+ * Bounce buffers and a mapping that outlives its use do not mix: a static
  * importer's mapping is ``DMA_BIDIRECTIONAL`` and kept until detach, and
  * every sync for the CPU of it (begin_cpu_access(), the unmap) copies its
  * whole bounce buffer back, whether that device wrote or not. So while an
  * importer holds a bounced mapping, bytes that reach the pages by another
  * way (the exporter's own device, a second importer, CPU writes outside a
- * DMA_BUF_IOCTL_SYNC bracket) are overwritten by its stale copy. Mapping
- * per job (see the memory-management work on dynamic attachments) is what
- * removes it; until then the guide lists it under the known limits.
+ * DMA_BUF_IOCTL_SYNC bracket) are overwritten by its stale copy. A dynamic
+ * importer that maps per job, in the job's direction, avoids it; the guide
+ * lists it under the known limits.
  *
  * mmap gives the same VMA as a GEM mmap of the object (same pages, same fault
  * handler, same place in the device's address space); vmap shares the
@@ -60,18 +73,11 @@ static int drm_ph_dmabuf_attach(struct dma_buf *dma_buf, struct dma_buf_attachme
 {
 	struct drm_ph_object *phobj = drm_ph_dmabuf_object(dma_buf);
 	struct drm_ph_attachment *pattach;
-	int ret;
 
 	pattach = kzalloc(sizeof(*pattach), GFP_KERNEL);
 	if (!pattach)
 		return -ENOMEM;
 	pattach->dev = attach->dev;
-
-	ret = drm_ph_shmem_pin(phobj);
-	if (ret) {
-		kfree(pattach);
-		return ret;
-	}
 
 	mutex_lock(&phobj->lock);
 	list_add_tail(&pattach->node, &phobj->attachments);
@@ -92,8 +98,20 @@ static void drm_ph_dmabuf_detach(struct dma_buf *dma_buf, struct dma_buf_attachm
 	mutex_unlock(&phobj->lock);
 	kfree(pattach);
 	attach->priv = NULL;
-	drm_ph_shmem_unpin(phobj);
 	drm_ph_stat_dec(DRM_PH_STAT_ATTACHMENTS);
+}
+
+/* The core pins static importers at attach, dynamic ones as it sees fit. */
+static int drm_ph_dmabuf_pin(struct dma_buf_attachment *attach)
+{
+	dma_resv_assert_held(attach->dmabuf->resv);
+	return drm_ph_shmem_pin(drm_ph_dmabuf_object(attach->dmabuf));
+}
+
+static void drm_ph_dmabuf_unpin(struct dma_buf_attachment *attach)
+{
+	dma_resv_assert_held(attach->dmabuf->resv);
+	drm_ph_shmem_unpin(drm_ph_dmabuf_object(attach->dmabuf));
 }
 
 static struct sg_table *drm_ph_dmabuf_map(struct dma_buf_attachment *attach,
@@ -102,54 +120,78 @@ static struct sg_table *drm_ph_dmabuf_map(struct dma_buf_attachment *attach,
 	struct drm_ph_object *phobj = drm_ph_dmabuf_object(attach->dmabuf);
 	struct drm_ph_attachment *pattach = attach->priv;
 	struct sg_table *sgt;
+	int ret;
 
+	/* Every map and unmap runs under it: it guards the mappings. */
+	dma_resv_assert_held(attach->dmabuf->resv);
 	if (WARN_ON(dir == DMA_NONE))
 		return ERR_PTR(-EINVAL);
+	/* One mapping per attachment: CPU access syncs the one it knows. */
+	if (pattach->sgt)
+		return ERR_PTR(-EBUSY);
 
+	ret = drm_ph_shmem_get_map_pages(phobj);
+	if (ret)
+		return ERR_PTR(ret);
 	/*
 	 * Mapped without the implicit sync, which DMA-API debug takes for a
 	 * second mapping of the pages (every shared buffer has several), then
 	 * synced for the device explicitly: what the CPU wrote before this
 	 * attachment existed was never part of a begin/end_cpu_access that
 	 * could have carried it to this mapping (a bounce buffer, a
-	 * non-coherent cache). Synced and published under the lock, so no
-	 * CPU access bracket sees the mapping half made.
+	 * non-coherent cache). Synced and published under the reservation
+	 * lock, which CPU access brackets take, so none sees it half made.
 	 */
 	sgt = drm_ph_shmem_map_for_device(phobj, attach->dev, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	if (IS_ERR(sgt))
 		return sgt;
-
-	mutex_lock(&phobj->lock);
 	dma_sync_sgtable_for_device(attach->dev, sgt, dir);
 	pattach->sgt = sgt;
 	pattach->dir = dir;
-	mutex_unlock(&phobj->lock);
+	WRITE_ONCE(phobj->device_maps, phobj->device_maps + 1);
 	return sgt;
 }
 
+/*
+ * Waits for no lock but the reservation lock its caller holds: an importer
+ * may unmap from its move_notify, which eviction calls, from memory reclaim
+ * too, with the object's lock held.
+ */
 static void drm_ph_dmabuf_unmap(struct dma_buf_attachment *attach, struct sg_table *sgt,
 				enum dma_data_direction dir)
 {
 	struct drm_ph_object *phobj = drm_ph_dmabuf_object(attach->dmabuf);
 	struct drm_ph_attachment *pattach = attach->priv;
 
+	dma_resv_assert_held(attach->dmabuf->resv);
 	/*
 	 * Synced for the CPU first: once unmapped, no begin_cpu_access can
 	 * reach this mapping, so what the device wrote must land in the pages
-	 * now, and under the lock, with the mapping unpublished in the same
-	 * step, so no CPU access bracket runs between the two.
+	 * now, with the mapping unpublished in the same step.
 	 */
-	mutex_lock(&phobj->lock);
 	dma_sync_sgtable_for_cpu(attach->dev, sgt, dir);
-	if (pattach->sgt == sgt)
+	if (!WARN_ON_ONCE(pattach->sgt != sgt)) {
 		pattach->sgt = NULL;
-	mutex_unlock(&phobj->lock);
+		WRITE_ONCE(phobj->device_maps, phobj->device_maps - 1);
+	}
 	drm_ph_shmem_unmap_for_device(attach->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
+
+	/*
+	 * The last mapping gone: the pages go back now if the object's lock
+	 * is free. If it is not, eviction may hold it (and gives them back
+	 * itself), or the release of the dma-buf will.
+	 */
+	if (!phobj->device_maps && mutex_trylock(&phobj->lock)) {
+		drm_ph_shmem_put_map_pages_locked(phobj);
+		mutex_unlock(&phobj->lock);
+	}
 }
 
 /*
  * The DMA API wants syncs in the direction of the mapping, whatever the CPU
  * is about to do; what the CPU does only decides which fences to wait for.
+ * The mappings are stable under the reservation lock, the list of
+ * attachments under the object's lock.
  */
 static int drm_ph_dmabuf_begin_cpu_access(struct dma_buf *dma_buf, enum dma_data_direction dir)
 {
@@ -164,11 +206,13 @@ static int drm_ph_dmabuf_begin_cpu_access(struct dma_buf *dma_buf, enum dma_data
 	if (ret < 0)
 		return ret;
 
+	dma_resv_lock(dma_buf->resv, NULL);
 	mutex_lock(&phobj->lock);
 	list_for_each_entry(pattach, &phobj->attachments, node)
 		if (pattach->sgt)
 			dma_sync_sgtable_for_cpu(pattach->dev, pattach->sgt, pattach->dir);
 	mutex_unlock(&phobj->lock);
+	dma_resv_unlock(dma_buf->resv);
 	/* A DMA object is also mapped for its own device, since allocation. */
 	if (phobj->store == DRM_PH_STORE_DMA)
 		drm_ph_object_sync_for_cpu(phobj);
@@ -180,11 +224,14 @@ static int drm_ph_dmabuf_end_cpu_access(struct dma_buf *dma_buf, enum dma_data_d
 	struct drm_ph_object *phobj = drm_ph_dmabuf_object(dma_buf);
 	struct drm_ph_attachment *pattach;
 
+	/* Held briefly: maps, unmaps and CPU access brackets. */
+	dma_resv_lock(dma_buf->resv, NULL);
 	mutex_lock(&phobj->lock);
 	list_for_each_entry(pattach, &phobj->attachments, node)
 		if (pattach->sgt)
 			dma_sync_sgtable_for_device(pattach->dev, pattach->sgt, pattach->dir);
 	mutex_unlock(&phobj->lock);
+	dma_resv_unlock(dma_buf->resv);
 	if (phobj->store == DRM_PH_STORE_DMA)
 		drm_ph_object_sync_for_device(phobj);
 	return 0;
@@ -218,9 +265,10 @@ static void drm_ph_dmabuf_release(struct dma_buf *dma_buf)
 }
 
 const struct dma_buf_ops drm_ph_dmabuf_ops = {
-	.cache_sgt_mapping = true,
 	.attach = drm_ph_dmabuf_attach,
 	.detach = drm_ph_dmabuf_detach,
+	.pin = drm_ph_dmabuf_pin,
+	.unpin = drm_ph_dmabuf_unpin,
 	.map_dma_buf = drm_ph_dmabuf_map,
 	.unmap_dma_buf = drm_ph_dmabuf_unmap,
 	.begin_cpu_access = drm_ph_dmabuf_begin_cpu_access,

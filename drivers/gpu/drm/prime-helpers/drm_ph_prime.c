@@ -44,9 +44,21 @@
  * on the dma-buf until it is freed. The chain of references thus always runs
  * importer object -> dma-buf -> exporter object, never back; imported
  * objects do not use &drm_gem_object.dma_buf at all.
+ *
+ * Dynamic import. drm_ph_gem_prime_import_dynamic() attaches with a
+ * move_notify, so an exporter that can move its pages (the library's own,
+ * on a kernel with ``CONFIG_DMABUF_MOVE_NOTIFY``) does not pin them for the
+ * import. The mapping is then made and dropped under the dma-buf's
+ * reservation lock: move_notify unmaps it at once, and the driver asks for
+ * it again before each device job with drm_ph_import_pin_sgt(), which also
+ * pins the exporter's pages until drm_ph_import_unpin_sgt() ends the job,
+ * so no lock is held while the device works. Without the kernel option the
+ * core pins the exporter's pages while the import is mapped, as for a static
+ * import.
  */
 
 #include <linux/dma-buf.h>
+#include <linux/dma-resv.h>
 
 #include <drm/drm_device.h>
 #include <drm/drm_drv.h>
@@ -147,6 +159,20 @@ struct dma_buf *drm_ph_gem_prime_export(struct drm_gem_object *obj, int flags)
 }
 EXPORT_SYMBOL_NS_GPL(drm_ph_gem_prime_export, DRM_PRIME_HELPERS);
 
+/* The exporting object itself, with a new reference, if @dma_buf is @drm's own. */
+static struct drm_gem_object *drm_ph_self_import(struct drm_device *drm, struct dma_buf *dma_buf)
+{
+	struct drm_gem_object *obj;
+
+	if (!drm_ph_is_own_dma_buf(dma_buf))
+		return NULL;
+	obj = dma_buf->priv;
+	if (obj->dev != drm)
+		return NULL;
+	drm_gem_object_get(obj);
+	return obj;
+}
+
 /**
  * drm_ph_gem_prime_import - &drm_driver.gem_prime_import of the library
  * @drm: importing device
@@ -171,13 +197,9 @@ struct drm_gem_object *drm_ph_gem_prime_import(struct drm_device *drm,
 	struct sg_table *sgt;
 	int ret;
 
-	if (drm_ph_is_own_dma_buf(dma_buf)) {
-		obj = dma_buf->priv;
-		if (obj->dev == drm) {
-			drm_gem_object_get(obj);
-			return obj;
-		}
-	}
+	obj = drm_ph_self_import(drm, dma_buf);
+	if (obj)
+		return obj;
 
 	if (!drm->driver->gem_prime_import_sg_table)
 		return ERR_PTR(-EINVAL);
@@ -213,3 +235,159 @@ err_detach:
 	return ERR_PTR(ret);
 }
 EXPORT_SYMBOL_NS_GPL(drm_ph_gem_prime_import, DRM_PRIME_HELPERS);
+
+/*
+ * Under the reservation lock, from the exporter, which is about to move the
+ * pages: the mapping goes at once, and the driver makes it again on its next
+ * use. The exporter may call this from memory reclaim: it must not allocate
+ * nor take any other lock of ours.
+ */
+static void drm_ph_import_move_notify(struct dma_buf_attachment *attach)
+{
+	struct drm_ph_object *phobj = attach->importer_priv;
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	/* Still being imported (which holds the lock until it sets this): nothing mapped yet. */
+	if (!phobj || !phobj->import_sgt)
+		return;
+	dma_buf_unmap_attachment(attach, phobj->import_sgt, DMA_BIDIRECTIONAL);
+	phobj->import_sgt = NULL;
+}
+
+static const struct dma_buf_attach_ops drm_ph_import_attach_ops = {
+	.allow_peer2peer = false,
+	.move_notify = drm_ph_import_move_notify,
+};
+
+/**
+ * drm_ph_gem_prime_import_dynamic - &drm_driver.gem_prime_import, without pinning
+ * @drm: importing device, whose &drm_driver.gem_prime_import_sg_table is
+ *       drm_ph_shmem_prime_import_sg_table()
+ * @dma_buf: the dma-buf to import
+ *
+ * As drm_ph_gem_prime_import(), but attaches as a dynamic importer: an
+ * exporter that can move its pages may do so while the import lives, after
+ * telling it (move_notify), which drops the import's mapping. The driver
+ * must get the mapping with drm_ph_import_pin_sgt() before each device job
+ * and end the job with drm_ph_import_unpin_sgt(). See the DOC section.
+ *
+ * Locking: takes the dma-buf's reservation lock.
+ *
+ * Returns: the object with a new reference, or an ERR_PTR(): -EINVAL if the
+ * driver imports another way, or what attaching and mapping return.
+ */
+struct drm_gem_object *drm_ph_gem_prime_import_dynamic(struct drm_device *drm,
+						       struct dma_buf *dma_buf)
+{
+	struct dma_buf_attachment *attach;
+	struct drm_gem_object *obj;
+	struct sg_table *sgt;
+	int ret;
+
+	obj = drm_ph_self_import(drm, dma_buf);
+	if (obj)
+		return obj;
+
+	/* Its objects must re-map: the library's imports do. */
+	if (drm->driver->gem_prime_import_sg_table != drm_ph_shmem_prime_import_sg_table)
+		return ERR_PTR(-EINVAL);
+
+	attach = dma_buf_dynamic_attach(dma_buf, drm->dev, &drm_ph_import_attach_ops, NULL);
+	if (IS_ERR(attach))
+		return ERR_CAST(attach);
+
+	/* Held by the new object, dropped when it is freed. */
+	get_dma_buf(dma_buf);
+
+	/* Mapped and published under the lock that move_notify comes with. */
+	dma_resv_lock(dma_buf->resv, NULL);
+	sgt = dma_buf_map_attachment(attach, DMA_BIDIRECTIONAL);
+	if (IS_ERR(sgt)) {
+		ret = PTR_ERR(sgt);
+		goto err_unlock;
+	}
+	obj = drm_ph_shmem_prime_import_sg_table(drm, attach, sgt);
+	if (IS_ERR(obj)) {
+		ret = PTR_ERR(obj);
+		goto err_unmap;
+	}
+	obj->import_attach = attach;
+	attach->importer_priv = to_drm_ph_object(obj);
+	dma_resv_unlock(dma_buf->resv);
+	return obj;
+
+err_unmap:
+	dma_buf_unmap_attachment(attach, sgt, DMA_BIDIRECTIONAL);
+err_unlock:
+	dma_resv_unlock(dma_buf->resv);
+	dma_buf_detach(dma_buf, attach);
+	dma_buf_put(dma_buf);
+	return ERR_PTR(ret);
+}
+EXPORT_SYMBOL_NS_GPL(drm_ph_gem_prime_import_dynamic, DRM_PRIME_HELPERS);
+
+/**
+ * drm_ph_import_pin_sgt - the mapping of an imported object, held for a device job
+ * @phobj: an object of drm_ph_gem_prime_import() or
+ *         drm_ph_gem_prime_import_dynamic()
+ *
+ * A static import keeps the mapping it was created with. A dynamic one loses
+ * it to the exporter's move_notify: it is made again here, and the
+ * exporter's pages are pinned (dma_buf_pin()) until
+ * drm_ph_import_unpin_sgt(), so that the job needs no lock meanwhile.
+ *
+ * Locking: takes the object's reservation lock, interruptibly.
+ *
+ * Returns: the table, mapped ``DMA_BIDIRECTIONAL`` for the object's device,
+ * or an ERR_PTR(): -EINVAL for an object that is not an import, -EINTR, or
+ * what mapping and pinning return.
+ */
+struct sg_table *drm_ph_import_pin_sgt(struct drm_ph_object *phobj)
+{
+	struct dma_buf_attachment *attach = phobj->base.import_attach;
+	struct sg_table *sgt;
+	int ret;
+
+	if (phobj->store != DRM_PH_STORE_IMPORT || !attach)
+		return ERR_PTR(-EINVAL);
+	ret = dma_resv_lock_interruptible(phobj->base.resv, NULL);
+	if (ret)
+		return ERR_PTR(ret);
+	sgt = phobj->import_sgt;
+	if (!sgt) {
+		sgt = dma_buf_map_attachment(attach, DMA_BIDIRECTIONAL);
+		if (!IS_ERR(sgt))
+			phobj->import_sgt = sgt;
+	}
+	/* A static import is pinned already, or its exporter never moves. */
+	if (!IS_ERR(sgt) && dma_buf_attachment_is_dynamic(attach)) {
+		ret = dma_buf_pin(attach);
+		if (ret)
+			sgt = ERR_PTR(ret);
+	}
+	dma_resv_unlock(phobj->base.resv);
+	return sgt;
+}
+EXPORT_SYMBOL_NS_GPL(drm_ph_import_pin_sgt, DRM_PRIME_HELPERS);
+
+/**
+ * drm_ph_import_unpin_sgt - end a device job on an imported object
+ * @phobj: an object whose drm_ph_import_pin_sgt() succeeded
+ *
+ * The exporter may move the pages again (telling the import first).
+ *
+ * Locking: takes the object's reservation lock.
+ */
+void drm_ph_import_unpin_sgt(struct drm_ph_object *phobj)
+{
+	struct dma_buf_attachment *attach = phobj->base.import_attach;
+
+	if (WARN_ON_ONCE(phobj->store != DRM_PH_STORE_IMPORT || !attach))
+		return;
+	if (!dma_buf_attachment_is_dynamic(attach))
+		return;
+	dma_resv_lock(phobj->base.resv, NULL);
+	dma_buf_unpin(attach);
+	dma_resv_unlock(phobj->base.resv);
+}
+EXPORT_SYMBOL_NS_GPL(drm_ph_import_unpin_sgt, DRM_PRIME_HELPERS);

@@ -7,10 +7,13 @@
 /**
  * DOC: reclaim
  *
- * CPU mappings do not keep an object's memory resident. The pages of a
- * shmem object must stay while a device may access them (a pin: a dma-buf
- * attachment or the driver's own) or while the kernel maps them (a vmap);
- * an object whose pages are held only for its CPU mappings is *evictable*.
+ * CPU mappings do not keep an object's memory resident, nor do the
+ * mappings of dynamic importers that the kernel does not pin
+ * (CONFIG_DMABUF_MOVE_NOTIFY, see "dma-buf operations"). The pages of a
+ * shmem object must stay while a device may access them without being told
+ * (a pin: a static attachment or the driver's own) or while the kernel maps
+ * them (a vmap); an object whose pages are held only for its CPU mappings
+ * and unpinned dma-buf mappings is *evictable*.
  * Each device keeps its evictable objects in a list, least recently faulted
  * first, and registers a shrinker. When the kernel's reclaim asks it for
  * memory, the shrinker walks the list and evicts objects: it shoots down
@@ -37,6 +40,16 @@
  * be what entered reclaim. Nothing allocates memory under the reclaim lock.
  * A freed object leaves the list first, under the reclaim lock, so the
  * shrinker never sees one that is gone.
+ *
+ * An object whose pages dma-buf mappings hold is evicted under its
+ * reservation lock too (trylocked: the mappings change under it), taken
+ * before its own lock; its importers' move_notify runs there and may unmap,
+ * which takes no lock the walk holds (it only tries the object's lock). Then
+ * no mapping may be left and its fences must have signalled, or it stays.
+ * So an importer that unmaps at once lets the pages go in the same walk; one
+ * that keeps its mapping keeps them. The importers' move_notify thus runs in
+ * memory reclaim, under the reclaim lock: it must neither allocate nor call
+ * back into the exporter but to unmap.
  *
  * Purgeable objects. A driver may let userspace say that it does not need
  * an object's contents for now (drm_ph_shmem_madvise(), DONTNEED; ph_vgem's
@@ -73,6 +86,7 @@
  */
 
 #include <linux/atomic.h>
+#include <linux/dma-resv.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
@@ -137,7 +151,7 @@ static enum drm_ph_reclaim_list drm_ph_reclaim_list_of(struct drm_ph_object *pho
 		return DRM_PH_LIST_NONE;
 	if (phobj->madv == DRM_PH_MADV_DONTNEED && !phobj->export)
 		return DRM_PH_LIST_PURGEABLE;
-	if (phobj->mmap_pages)
+	if (phobj->mmap_pages || phobj->map_pages)
 		return DRM_PH_LIST_EVICTABLE;
 	return DRM_PH_LIST_NONE;
 }
@@ -229,6 +243,28 @@ void drm_ph_reclaim_forget(struct drm_ph_object *phobj)
 }
 
 /*
+ * Eviction of an object whose pages dma-buf mappings hold: under its
+ * reservation lock (tried: maps and unmaps hold it), where its importers are
+ * told. The reclaim lock stays held: the importers' unmap takes no lock of
+ * ours, and a freed object leaves the list under the reclaim lock first.
+ */
+static bool drm_ph_reclaim_evict_mapped(struct drm_ph_reclaim *r, struct drm_ph_object *phobj)
+{
+	struct dma_resv *resv = phobj->base.resv;
+	bool evicted = false;
+
+	if (!dma_resv_trylock(resv))
+		return false;
+	if (mutex_trylock(&phobj->lock)) {
+		evicted = drm_ph_shmem_evict_mapped_locked(phobj, false);
+		drm_ph_reclaim_list_locked(r, phobj, false);
+		mutex_unlock(&phobj->lock);
+	}
+	dma_resv_unlock(resv);
+	return evicted;
+}
+
+/*
  * Walks one list from its head, purging or evicting, until @nr_pages are
  * released; adds what it released to @freed.
  */
@@ -244,6 +280,16 @@ static void drm_ph_reclaim_walk(struct drm_ph_reclaim *r, enum drm_ph_reclaim_li
 
 		if (*freed >= nr_pages)
 			break;
+		/* Read without its lock: a stale value only picks the other way to try. */
+		if (which == DRM_PH_LIST_EVICTABLE && READ_ONCE(phobj->map_pages)) {
+			if (drm_ph_reclaim_evict_mapped(r, phobj)) {
+				*freed += npages;
+				atomic_long_inc(&r->evicted_objects);
+				atomic_long_add(npages, &r->evicted_pages);
+			}
+			cond_resched();
+			continue;
+		}
 		/* Its fault may be the allocation that brought us here. */
 		if (!mutex_trylock(&phobj->lock))
 			continue;
@@ -252,7 +298,8 @@ static void drm_ph_reclaim_walk(struct drm_ph_reclaim *r, enum drm_ph_reclaim_li
 			*freed += resident;
 			atomic_long_inc(&r->purged_objects);
 			atomic_long_add(npages, &r->purged_pages);
-		} else if (which == DRM_PH_LIST_EVICTABLE && drm_ph_shmem_evict_locked(phobj)) {
+		} else if (which == DRM_PH_LIST_EVICTABLE &&
+			   drm_ph_shmem_evict_locked(phobj, false)) {
 			*freed += npages;
 			atomic_long_inc(&r->evicted_objects);
 			atomic_long_add(npages, &r->evicted_pages);

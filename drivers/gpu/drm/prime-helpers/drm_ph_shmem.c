@@ -18,7 +18,11 @@
  *   use is given back when the last CPU mapping is closed (munmap, exit; the
  *   VMAs are counted in &drm_ph_object.cpu_mappings, splits and forks
  *   included), by eviction, or when the object is freed;
- * - each pin (drm_ph_shmem_pin()), i.e. each dma-buf attachment;
+ * - the dma-buf mappings of the object's export: the first map takes one use
+ *   for all of them (&drm_ph_object.map_pages), given back by eviction once
+ *   none is left, or when the dma-buf is released;
+ * - each pin (drm_ph_shmem_pin()): the driver's, and those the dma-buf core
+ *   takes for its attachments;
  * - the kernel mapping (drm_ph_shmem_vmap()), shared by nested vmaps.
  *
  * While pages are held the shmem mapping is unevictable (drm_gem_get_pages()
@@ -452,17 +456,26 @@ EXPORT_SYMBOL_NS_GPL(drm_ph_shmem_unmap_mappings, DRM_PRIME_HELPERS);
  * the pages, shoot them down and give the pages back. The caller updates
  * the reclaim list.
  */
-bool drm_ph_shmem_evict_locked(struct drm_ph_object *phobj)
+bool drm_ph_shmem_evict_locked(struct drm_ph_object *phobj, bool resv_held)
 {
 	lockdep_assert_held(&phobj->lock);
 
-	if (phobj->store != DRM_PH_STORE_SHMEM || !phobj->mmap_pages || phobj->pin_count ||
-	    phobj->vmap_use_count)
+	if (phobj->store != DRM_PH_STORE_SHMEM || phobj->pin_count || phobj->vmap_use_count ||
+	    (!phobj->mmap_pages && !phobj->map_pages))
+		return false;
+	/* The dma-buf mappings' pages: only with none left, which maps need the lock to change. */
+	if (phobj->map_pages && (!resv_held || READ_ONCE(phobj->device_maps)))
 		return false;
 	/* Under the lock: no fault can re-insert a PFN we are freeing. */
 	drm_ph_shmem_unmap_mappings(phobj);
-	phobj->mmap_pages = false;
-	drm_ph_shmem_put_pages_locked(phobj);
+	if (phobj->mmap_pages) {
+		phobj->mmap_pages = false;
+		drm_ph_shmem_put_pages_locked(phobj);
+	}
+	if (phobj->map_pages) {
+		WRITE_ONCE(phobj->map_pages, false);
+		drm_ph_shmem_put_pages_locked(phobj);
+	}
 	return true;
 }
 
@@ -486,6 +499,7 @@ bool drm_ph_shmem_purge_locked(struct drm_ph_object *phobj, unsigned long *resid
 		phobj->mmap_pages = false;
 		drm_ph_shmem_put_pages_locked(phobj);
 	}
+	/* Not exported: the dma-buf's release gave its mappings' pages back. */
 	if (WARN_ON_ONCE(phobj->pages_use_count))
 		return false;
 	shmem_truncate_range(file_inode(phobj->base.filp), 0, (loff_t)-1);
@@ -524,34 +538,120 @@ int drm_ph_shmem_madvise(struct drm_ph_object *phobj, enum drm_ph_madv madv, boo
 }
 EXPORT_SYMBOL_NS_GPL(drm_ph_shmem_madvise, DRM_PRIME_HELPERS);
 
+/*
+ * Eviction of an object whose pages dma-buf mappings may hold, under its
+ * reservation lock and then its own lock, both taken by the caller. The
+ * importers whose mappings are not pinned (dynamic attachments, with
+ * CONFIG_DMABUF_MOVE_NOTIFY) are told first; they may unmap from there,
+ * which takes no lock we hold (the unmap only tries the object's lock). The
+ * pages go only once no mapping is left and the fences of whatever devices
+ * did with them have signalled: waited for (@may_wait) or checked.
+ */
+bool drm_ph_shmem_evict_mapped_locked(struct drm_ph_object *phobj, bool may_wait)
+{
+	struct dma_resv *resv = phobj->base.resv;
+
+	dma_resv_assert_held(resv);
+	lockdep_assert_held(&phobj->lock);
+
+	if (phobj->store != DRM_PH_STORE_SHMEM || phobj->pin_count || phobj->vmap_use_count)
+		return false;
+	if (!phobj->map_pages)
+		return drm_ph_shmem_evict_locked(phobj, true);
+	/*
+	 * Maps and unmaps run under the reservation lock, so @device_maps is
+	 * stable here; while it is not zero an attachment is mapped, so the
+	 * export is alive.
+	 */
+	if (phobj->device_maps) {
+		dma_buf_move_notify(phobj->export);
+		if (phobj->device_maps)
+			return false;
+	}
+	if (!may_wait) {
+		if (!dma_resv_test_signaled(resv, DMA_RESV_USAGE_BOOKKEEP))
+			return false;
+	} else if (dma_resv_wait_timeout(resv, DMA_RESV_USAGE_BOOKKEEP, true,
+					 MAX_SCHEDULE_TIMEOUT) <= 0) {
+		return false;
+	}
+	return drm_ph_shmem_evict_locked(phobj, true);
+}
+
+/*
+ * The dma-buf mappings' use of the pages, once none is left (@device_maps is
+ * zero, under the reservation lock the caller holds too).
+ */
+void drm_ph_shmem_put_map_pages_locked(struct drm_ph_object *phobj)
+{
+	lockdep_assert_held(&phobj->lock);
+
+	if (!phobj->map_pages || WARN_ON_ONCE(phobj->device_maps))
+		return;
+	WRITE_ONCE(phobj->map_pages, false);
+	drm_ph_shmem_put_pages_locked(phobj);
+	drm_ph_reclaim_update(phobj, false);
+}
+
 /**
  * drm_ph_shmem_evict - give an object's pages back to shmem
  * @phobj: the object
  *
  * If the object is a shmem one, neither pinned nor vmapped, and its pages are
- * held for CPU mappings only, shoots down every CPU mapping and releases the
- * pages, marked dirty so shmem keeps their contents (in memory or swap). The
- * next access faults them back in.
+ * held for CPU mappings and unpinned dma-buf mappings only, tells the
+ * importers of those (move_notify), waits for the object's fences, shoots
+ * down every CPU mapping and releases the pages, marked dirty so shmem keeps
+ * their contents (in memory or swap). The next access faults them back in.
+ * An importer that keeps its mapping after move_notify keeps the pages.
  *
- * Locking: takes &drm_ph_object.lock, then the device's reclaim lock.
+ * Locking: takes the reservation lock (interruptible: a signal leaves the
+ * object as it was), then &drm_ph_object.lock, then the device's reclaim
+ * lock; faults on the object wait while it waits for the fences.
  *
  * Returns: true if the pages were released.
  */
 bool drm_ph_shmem_evict(struct drm_ph_object *phobj)
 {
+	struct dma_resv *resv = phobj->base.resv;
 	bool evicted;
 
 	/* Imports have no pages of their own, DMA objects keep theirs. */
 	if (phobj->store != DRM_PH_STORE_SHMEM)
 		return false;
 
+	if (dma_resv_lock_interruptible(resv, NULL))
+		return false;
 	mutex_lock(&phobj->lock);
-	evicted = drm_ph_shmem_evict_locked(phobj);
+	evicted = drm_ph_shmem_evict_mapped_locked(phobj, true);
 	drm_ph_reclaim_update(phobj, false);
 	mutex_unlock(&phobj->lock);
+	dma_resv_unlock(resv);
 	return evicted;
 }
 EXPORT_SYMBOL_NS_GPL(drm_ph_shmem_evict, DRM_PRIME_HELPERS);
+
+/*
+ * The dma-buf mappings' use of the pages (drm_ph_dmabuf_ops.c): one for all
+ * of them, taken by the first map and given back by the last unmap, by
+ * eviction (when the last unmap found the object's lock taken: eviction
+ * holds it while the importers unmap) or when the dma-buf is released, as
+ * the fault path keeps one for the CPU mappings.
+ */
+int drm_ph_shmem_get_map_pages(struct drm_ph_object *phobj)
+{
+	int ret = 0;
+
+	mutex_lock(&phobj->lock);
+	if (!phobj->map_pages) {
+		ret = drm_ph_shmem_get_pages_locked(phobj);
+		if (!ret) {
+			WRITE_ONCE(phobj->map_pages, true);
+			drm_ph_reclaim_update(phobj, false);
+		}
+	}
+	mutex_unlock(&phobj->lock);
+	return ret;
+}
 
 static unsigned int fault_around_pages = 512;
 module_param(fault_around_pages, uint, 0644);
@@ -765,6 +865,9 @@ void drm_ph_shmem_export_released(struct drm_ph_object *phobj, struct dma_buf *d
 	mutex_lock(&phobj->lock);
 	if (phobj->export == dma_buf)
 		phobj->export = NULL;
+	/* Its attachments are gone, and with them its mappings. */
+	if (!phobj->export)
+		drm_ph_shmem_put_map_pages_locked(phobj);
 	drm_ph_reclaim_update(phobj, false);
 	mutex_unlock(&phobj->lock);
 }
@@ -804,7 +907,17 @@ static void drm_ph_shmem_release_import(struct drm_ph_object *phobj)
 	struct dma_buf_attachment *attach = phobj->base.import_attach;
 	struct dma_buf *dma_buf = attach->dmabuf;
 
-	drm_ph_compat_unmap_attachment_unlocked(attach, phobj->import_sgt, DMA_BIDIRECTIONAL);
+	if (dma_buf_attachment_is_dynamic(attach)) {
+		/* Its mapping comes and goes under the reservation lock. */
+		dma_resv_lock(dma_buf->resv, NULL);
+		if (phobj->import_sgt)
+			dma_buf_unmap_attachment(attach, phobj->import_sgt, DMA_BIDIRECTIONAL);
+		phobj->import_sgt = NULL;
+		dma_resv_unlock(dma_buf->resv);
+	} else {
+		drm_ph_compat_unmap_attachment_unlocked(attach, phobj->import_sgt,
+							DMA_BIDIRECTIONAL);
+	}
 	dma_buf_detach(dma_buf, attach);
 	/* The reference the import took (see drm_ph_gem_prime_import()). */
 	dma_buf_put(dma_buf);
@@ -818,15 +931,15 @@ static void drm_ph_shmem_free(struct drm_gem_object *obj)
 	drm_ph_device_remove_object(phobj);
 	drm_ph_reclaim_forget(phobj);
 
-	if (phobj->import_sgt) {
+	if (phobj->store == DRM_PH_STORE_IMPORT) {
 		/* A failed import may not have got as far as import_attach. */
 		if (obj->import_attach)
 			drm_ph_shmem_release_import(phobj);
 		drm_ph_stat_dec(DRM_PH_STAT_IMPORTS);
 	} else {
 		/* Every pin, vmap and export holds a reference: none is left. */
-		WARN_ON(phobj->pin_count || phobj->vmap_use_count || phobj->export ||
-			!list_empty(&phobj->attachments));
+		WARN_ON(phobj->pin_count || phobj->vmap_use_count || phobj->device_maps ||
+			phobj->map_pages || phobj->export || !list_empty(&phobj->attachments));
 		mutex_lock(&phobj->lock);
 		if (phobj->mmap_pages) {
 			phobj->mmap_pages = false;
@@ -950,6 +1063,8 @@ struct drm_ph_object *drm_ph_import_object_create(struct drm_device *drm,
 		return phobj;
 
 	phobj->store = DRM_PH_STORE_IMPORT;
+	/* Shared before anyone can find the object (debugfs locks it). */
+	phobj->base.resv = attach->dmabuf->resv;
 	phobj->import_sgt = sgt;
 	drm_ph_stat_inc(DRM_PH_STAT_IMPORTS);
 	return phobj;
