@@ -82,8 +82,7 @@ enum drm_ph_madv {
  * @map_pages: the dma-buf mappings hold one use of @pages from the first
  *             map to the last unmap; if that unmap finds @lock taken,
  *             eviction or the release of the dma-buf drops it
- * @lru: entry in one of the device's reclaim lists (see "reclaim"), or in
- *       its list of objects a worker frees for the shrinker, under
+ * @lru: entry in one of the device's reclaim lists (see "reclaim"), under
  *       their lock; empty while the object is on neither
  * @madv: a &enum drm_ph_madv
  * @reclaim_list: which reclaim list @lru is on (private to the library)

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -360,6 +361,119 @@ static void check_dynamic_import_evicted(void)
 			copy_and_expect(&dst, 500 * 4096 + 99, &src, 800 * 4096 + 3, 7000,
 					want_src, want_dst);
 	}
+	shared_cpu_read(&src);
+	shared_cpu_read(&dst);
+	assert_same_bytes(src.cpu, want_src, BIG_SIZE, "ph_vgem buffer after the copies");
+	assert_same_bytes(dst.cpu, want_dst, BIG_SIZE, "ph_edu buffer after the copies");
+	free(want_src);
+	free(want_dst);
+	shared_free(&dst);
+	shared_free(&src);
+}
+
+/*
+ * The shrinker run by hand, again and again, by a child process until the
+ * parent closes the pipe (or two minutes pass, should the parent's subtest
+ * fail first): it asserts nothing, so it cannot outlive a failure in a
+ * state that breaks the next subtests. Returns the child's pid.
+ */
+static pid_t shrinker_loop_start(int card, int *stop_fd)
+{
+	int shrink = ph_debugfs_open(card, "ph_shrink", O_WRONLY);
+	int pipefd[2];
+	pid_t pid;
+
+	igt_assert_eq(pipe(pipefd), 0);
+	pid = fork();
+	igt_assert(pid >= 0);
+	if (pid == 0) {
+		double deadline = now_ms() + 120e3;
+		unsigned int walks = 0;
+		char c;
+
+		close(pipefd[1]);
+		igt_assert_eq(fcntl(pipefd[0], F_SETFL, O_NONBLOCK), 0);
+		while (now_ms() < deadline && read(pipefd[0], &c, 1) != 0) {
+			if (pwrite(shrink, "1048576", 7, 0) != 7)
+				_exit(1);
+			walks++;
+		}
+		_exit(walks ? 0 : 2);
+	}
+	close(pipefd[0]);
+	close(shrink);
+	*stop_fd = pipefd[1];
+	return pid;
+}
+
+static void shrinker_loop_stop(pid_t pid, int stop_fd)
+{
+	int status;
+
+	close(stop_fd);
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	igt_assert_f(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		     "the shrinker loop failed (status 0x%x): 1 is a failed ph_shrink write, "
+		     "2 no walk at all", status);
+}
+
+/*
+ * Copies in and out of an imported buffer while another thread runs the
+ * exporter's shrinker without pause, then closes the import under it and
+ * imports again: whatever the shrinker evicts between two copies (on the
+ * lines that let it), every byte ends where it belongs, and the kernel
+ * reports nothing.
+ */
+static void check_dynamic_import_races_shrinker(void)
+{
+	uint8_t *want_src, *want_dst;
+	struct ph_shrinker s0, s1;
+	struct shared_bo src, dst;
+	struct sieve sieve;
+	int i, stop_fd;
+	pid_t loop;
+
+	sieve_new(&sieve);
+	src = shared_new(EXP_PH_VGEM, BIG_SIZE);
+	dst = shared_new(EXP_PH_EDU, BIG_SIZE);
+	sieve_free(&sieve);
+	if (!dma_works) {
+		shared_free(&dst);
+		shared_free(&src);
+		igt_skip("no IOMMU in this boot: ph_edu refuses foreign imports (EIO), "
+			 "so no device maps the buffer\n");
+	}
+	igt_assert_eq(src.import_err, 0);
+	want_src = malloc(BIG_SIZE);
+	want_dst = malloc(BIG_SIZE);
+	igt_assert(want_src && want_dst);
+	shared_fill(&src, 7);
+	shared_fill(&dst, 8);
+	memcpy(want_src, src.cpu, BIG_SIZE);
+	memcpy(want_dst, dst.cpu, BIG_SIZE);
+
+	ph_shrinker_read(src.fd, &s0);
+	loop = shrinker_loop_start(src.fd, &stop_fd);
+	for (i = 0; i < 8; i++) {
+		uint64_t a = (uint64_t)(i * 97 + 3) * 4096 + i * 111;
+		uint64_t b = (uint64_t)(i * 61 + 300) * 4096 + 7;
+
+		if (i % 2)
+			copy_and_expect(&dst, a, &src, b, 5000, want_src, want_dst);
+		else
+			copy_and_expect(&src, a, &dst, b, 5000, want_dst, want_src);
+		/* Halfway: the import goes under the shrinker, and comes back. */
+		if (i == 3) {
+			gem_close(edu, src.handle);
+			src.handle = prime_fd_to_handle(edu, src.dmabuf);
+		}
+	}
+	shrinker_loop_stop(loop, stop_fd);
+	ph_shrinker_read(src.fd, &s1);
+	igt_info("%" PRIu64 " shrinker walks beside 8 copies evicted %" PRIu64 " objects (%s)\n",
+		 s1.scans - s0.scans, s1.evicted_objects - s0.evicted_objects,
+		 kernel_unpins_dynamic_imports() ? "this kernel lets them evict the import's buffer" :
+		 "this kernel pins the import's buffer while it is mapped");
 	shared_cpu_read(&src);
 	shared_cpu_read(&dst);
 	assert_same_bytes(src.cpu, want_src, BIG_SIZE, "ph_vgem buffer after the copies");
@@ -1179,6 +1293,11 @@ igt_main
 		     "where the kernel lets it, and every byte copied in and out is right.");
 	igt_subtest("dynamic-import-evicted-between-copies")
 		check_dynamic_import_evicted();
+
+	igt_describe("Copies through a dynamic import, and a close and re-import of it, "
+		     "against the exporter's shrinker in a loop: every byte right.");
+	igt_subtest("dynamic-import-races-shrinker")
+		check_dynamic_import_races_shrinker();
 
 	igt_describe("Bad handles, ranges, flags and overlaps: the errnos.");
 	igt_subtest("copy-bad-input")

@@ -7,9 +7,11 @@
  * view). An imported object gets it from the library, which attached the
  * dma-buf with the edu device as a dynamic importer: the exporter may move
  * the pages between two copies (after telling the import, which drops its
- * mapping), so each copy asks for the mapping again and pins the pages
- * until the engine is done. Those DMA addresses come from the exporter's sg
- * table, translated by the IOMMU.
+ * mapping), so each copy asks the library for the mapping, which makes it
+ * again if it was dropped, and pins the pages until the engine is done (a
+ * pin per copy ioctl, where upstream would have the importer fence its job:
+ * the engine here has no fences). Those DMA addresses come from the
+ * exporter's sg table, translated by the IOMMU.
  * A contiguous object of our own was mapped for the device when it was
  * allocated: its DMA address is the whole view. For a shmem object of our
  * own, the copy pins its pages and maps a private copy of its page list for

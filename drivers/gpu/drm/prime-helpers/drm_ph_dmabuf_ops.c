@@ -42,9 +42,11 @@
  * whole bounce buffer back, whether that device wrote or not. So while an
  * importer holds a bounced mapping, bytes that reach the pages by another
  * way (the exporter's own device, a second importer, CPU writes outside a
- * DMA_BUF_IOCTL_SYNC bracket) are overwritten by its stale copy. A dynamic
- * importer that maps per job, in the job's direction, avoids it; the guide
- * lists it under the known limits.
+ * DMA_BUF_IOCTL_SYNC bracket) are overwritten by its stale copy; a dynamic
+ * importer's unmap, which eviction may cause, does the same. An importer
+ * that maps per job, in the job's direction, avoids it (ph_edu keeps its
+ * mapping between jobs, so it does not); the guide lists it under the
+ * known limits.
  *
  * mmap gives the same VMA as a GEM mmap of the object (same pages, same fault
  * handler, same place in the device's address space); vmap shares the

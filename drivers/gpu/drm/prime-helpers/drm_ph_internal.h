@@ -101,7 +101,7 @@ bool drm_ph_reclaim_listed(struct drm_ph_object *phobj, bool purgeable);
 bool drm_ph_reclaim_purgeable_snapshot(struct drm_ph_object *phobj);
 void drm_ph_reclaim_show(struct seq_file *m, struct drm_ph_device *phdev);
 bool drm_ph_shmem_evict_locked(struct drm_ph_object *phobj, bool resv_held);
-bool drm_ph_shmem_evict_mapped_locked(struct drm_ph_object *phobj, bool may_wait);
+bool drm_ph_shmem_evict_mapped_locked(struct drm_ph_object *phobj);
 void drm_ph_shmem_put_map_pages_locked(struct drm_ph_object *phobj);
 int drm_ph_shmem_get_map_pages(struct drm_ph_object *phobj);
 bool drm_ph_shmem_purge_locked(struct drm_ph_object *phobj, unsigned long *resident);

@@ -353,20 +353,34 @@ struct sg_table *drm_ph_import_pin_sgt(struct drm_ph_object *phobj)
 	ret = dma_resv_lock_interruptible(phobj->base.resv, NULL);
 	if (ret)
 		return ERR_PTR(ret);
+	/*
+	 * Pinned first: an exporter may move the pages to pin them, telling
+	 * us (which drops the mapping); the mapping made or kept after that
+	 * stays. A static import is pinned already, or its exporter never
+	 * moves.
+	 */
+	if (dma_buf_attachment_is_dynamic(attach)) {
+		ret = dma_buf_pin(attach);
+		if (ret)
+			goto out_unlock;
+	}
 	sgt = phobj->import_sgt;
 	if (!sgt) {
 		sgt = dma_buf_map_attachment(attach, DMA_BIDIRECTIONAL);
-		if (!IS_ERR(sgt))
-			phobj->import_sgt = sgt;
-	}
-	/* A static import is pinned already, or its exporter never moves. */
-	if (!IS_ERR(sgt) && dma_buf_attachment_is_dynamic(attach)) {
-		ret = dma_buf_pin(attach);
-		if (ret)
-			sgt = ERR_PTR(ret);
+		if (IS_ERR(sgt)) {
+			ret = PTR_ERR(sgt);
+			if (dma_buf_attachment_is_dynamic(attach))
+				dma_buf_unpin(attach);
+			goto out_unlock;
+		}
+		phobj->import_sgt = sgt;
 	}
 	dma_resv_unlock(phobj->base.resv);
 	return sgt;
+
+out_unlock:
+	dma_resv_unlock(phobj->base.resv);
+	return ERR_PTR(ret);
 }
 EXPORT_SYMBOL_NS_GPL(drm_ph_import_pin_sgt, DRM_PRIME_HELPERS);
 

@@ -45,11 +45,14 @@
  * reservation lock too (trylocked: the mappings change under it), taken
  * before its own lock; its importers' move_notify runs there and may unmap,
  * which takes no lock the walk holds (it only tries the object's lock). Then
- * no mapping may be left and its fences must have signalled, or it stays.
+ * its fences must have signalled (checked before its importers are told,
+ * so that they do not unmap for nothing) and no mapping may be left, or it
+ * stays.
  * So an importer that unmaps at once lets the pages go in the same walk; one
  * that keeps its mapping keeps them. The importers' move_notify thus runs in
  * memory reclaim, under the reclaim lock: it must neither allocate nor call
- * back into the exporter but to unmap.
+ * back into the exporter but to unmap, nor take a lock under which it
+ * unmaps or detaches another dma-buf of the same device.
  *
  * Purgeable objects. A driver may let userspace say that it does not need
  * an object's contents for now (drm_ph_shmem_madvise(), DONTNEED; ph_vgem's
@@ -256,7 +259,7 @@ static bool drm_ph_reclaim_evict_mapped(struct drm_ph_reclaim *r, struct drm_ph_
 	if (!dma_resv_trylock(resv))
 		return false;
 	if (mutex_trylock(&phobj->lock)) {
-		evicted = drm_ph_shmem_evict_mapped_locked(phobj, false);
+		evicted = drm_ph_shmem_evict_mapped_locked(phobj);
 		drm_ph_reclaim_list_locked(r, phobj, false);
 		mutex_unlock(&phobj->lock);
 	}

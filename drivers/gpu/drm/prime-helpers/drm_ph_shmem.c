@@ -48,15 +48,19 @@
  * Private writable mappings are refused with -EINVAL: copy-on-write cannot
  * work on PFN mappings.
  *
- * Eviction (drm_ph_shmem_evict()) takes back the CPU mappings' use of the
- * pages of an object that is neither pinned nor vmapped: under the object's
- * lock it shoots down every PTE, then gives the pages back to shmem, dirty,
- * so their contents survive. The next access faults and takes them again.
+ * Eviction (drm_ph_shmem_evict()) takes back the CPU mappings' and the
+ * dma-buf mappings' uses of the pages of an object that is neither pinned
+ * nor vmapped: under the reservation lock it tells the dynamic importers
+ * (move_notify), and once none is mapped, under the object's lock, it shoots
+ * down every PTE, then gives the pages back to shmem, dirty, so their
+ * contents survive. The next access faults (or maps) and takes them again.
  *
  * Imported objects (drm_ph_shmem_prime_import_sg_table()) have no shmem file
  * and no pages: their mmap is redirected to the exporter with dma_buf_mmap()
  * and their kernel mapping goes through the dma-buf. They keep the exporter's
- * dma-buf, attachment and mapping until they are freed.
+ * dma-buf and attachment until they are freed, and their mapping too unless
+ * they are dynamic imports, whose exporter may take it back (see
+ * drm_ph_gem_prime_import_dynamic()).
  */
 
 #include <linux/dma-buf.h>
@@ -154,9 +158,10 @@ static void drm_ph_shmem_put_pages_locked(struct drm_ph_object *phobj)
  * @phobj: the object
  *
  * Makes sure the object has pages and keeps them until the matching
- * drm_ph_shmem_unpin(); pinned objects are never evicted. Imported objects
- * are pinned by the exporter for as long as they are attached, so this does
- * nothing for them.
+ * drm_ph_shmem_unpin(); pinned objects are never evicted. It does nothing
+ * for imported objects: a static import is pinned by its exporter for as
+ * long as it is attached; a dynamic one (drm_ph_gem_prime_import_dynamic())
+ * is pinned around each device job with drm_ph_import_pin_sgt().
  *
  * Locking: takes &drm_ph_object.lock; callers may hold the reservation lock.
  *
@@ -541,13 +546,14 @@ EXPORT_SYMBOL_NS_GPL(drm_ph_shmem_madvise, DRM_PRIME_HELPERS);
 /*
  * Eviction of an object whose pages dma-buf mappings may hold, under its
  * reservation lock and then its own lock, both taken by the caller. The
- * importers whose mappings are not pinned (dynamic attachments, with
- * CONFIG_DMABUF_MOVE_NOTIFY) are told first; they may unmap from there,
- * which takes no lock we hold (the unmap only tries the object's lock). The
- * pages go only once no mapping is left and the fences of whatever devices
- * did with them have signalled: waited for (@may_wait) or checked.
+ * fences of whatever devices did with the pages must have signalled (no new
+ * one can come while the reservation lock is held); then the importers
+ * whose mappings are not pinned (dynamic attachments, with
+ * CONFIG_DMABUF_MOVE_NOTIFY) are told, and may unmap from there, which takes
+ * no lock we hold (the unmap only tries the object's lock). The pages go
+ * only once no mapping is left.
  */
-bool drm_ph_shmem_evict_mapped_locked(struct drm_ph_object *phobj, bool may_wait)
+bool drm_ph_shmem_evict_mapped_locked(struct drm_ph_object *phobj)
 {
 	struct dma_resv *resv = phobj->base.resv;
 
@@ -558,6 +564,8 @@ bool drm_ph_shmem_evict_mapped_locked(struct drm_ph_object *phobj, bool may_wait
 		return false;
 	if (!phobj->map_pages)
 		return drm_ph_shmem_evict_locked(phobj, true);
+	if (!dma_resv_test_signaled(resv, DMA_RESV_USAGE_BOOKKEEP))
+		return false;
 	/*
 	 * Maps and unmaps run under the reservation lock, so @device_maps is
 	 * stable here; while it is not zero an attachment is mapped, so the
@@ -567,13 +575,6 @@ bool drm_ph_shmem_evict_mapped_locked(struct drm_ph_object *phobj, bool may_wait
 		dma_buf_move_notify(phobj->export);
 		if (phobj->device_maps)
 			return false;
-	}
-	if (!may_wait) {
-		if (!dma_resv_test_signaled(resv, DMA_RESV_USAGE_BOOKKEEP))
-			return false;
-	} else if (dma_resv_wait_timeout(resv, DMA_RESV_USAGE_BOOKKEEP, true,
-					 MAX_SCHEDULE_TIMEOUT) <= 0) {
-		return false;
 	}
 	return drm_ph_shmem_evict_locked(phobj, true);
 }
@@ -605,8 +606,8 @@ void drm_ph_shmem_put_map_pages_locked(struct drm_ph_object *phobj)
  * An importer that keeps its mapping after move_notify keeps the pages.
  *
  * Locking: takes the reservation lock (interruptible: a signal leaves the
- * object as it was), then &drm_ph_object.lock, then the device's reclaim
- * lock; faults on the object wait while it waits for the fences.
+ * object as it was), waits for the object's fences if dma-buf mappings hold
+ * its pages, then takes &drm_ph_object.lock, then the device's reclaim lock.
  *
  * Returns: true if the pages were released.
  */
@@ -621,8 +622,14 @@ bool drm_ph_shmem_evict(struct drm_ph_object *phobj)
 
 	if (dma_resv_lock_interruptible(resv, NULL))
 		return false;
+	/* Without the object's lock: faults need not wait for the devices. */
+	if (READ_ONCE(phobj->map_pages) &&
+	    dma_resv_wait_timeout(resv, DMA_RESV_USAGE_BOOKKEEP, true, MAX_SCHEDULE_TIMEOUT) <= 0) {
+		dma_resv_unlock(resv);
+		return false;
+	}
 	mutex_lock(&phobj->lock);
-	evicted = drm_ph_shmem_evict_mapped_locked(phobj, true);
+	evicted = drm_ph_shmem_evict_mapped_locked(phobj);
 	drm_ph_reclaim_update(phobj, false);
 	mutex_unlock(&phobj->lock);
 	dma_resv_unlock(resv);
