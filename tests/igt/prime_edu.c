@@ -288,6 +288,53 @@ static void copy_and_expect(struct shared_bo *from, uint64_t from_off, struct sh
 }
 
 /*
+ * A ph_vgem buffer imported by ph_edu and a ph_edu buffer, both filled
+ * (with @seed and @seed + 1), and what each must hold: the set-up of the
+ * dynamic import subtests. Skips where ph_edu maps no foreign buffer.
+ */
+struct import_pair {
+	struct shared_bo src, dst;
+	uint8_t *want_src, *want_dst;
+};
+
+static void import_pair_new(struct import_pair *p, int seed)
+{
+	struct sieve sieve;
+
+	sieve_new(&sieve);
+	p->src = shared_new(EXP_PH_VGEM, BIG_SIZE);
+	p->dst = shared_new(EXP_PH_EDU, BIG_SIZE);
+	sieve_free(&sieve);
+	if (!dma_works) {
+		shared_free(&p->dst);
+		shared_free(&p->src);
+		igt_skip("no IOMMU in this boot: ph_edu refuses foreign imports (EIO), "
+			 "so no device maps the buffer\n");
+	}
+	igt_assert_eq(p->src.import_err, 0);
+	p->want_src = malloc(BIG_SIZE);
+	p->want_dst = malloc(BIG_SIZE);
+	igt_assert(p->want_src && p->want_dst);
+	shared_fill(&p->src, seed);
+	shared_fill(&p->dst, seed + 1);
+	memcpy(p->want_src, p->src.cpu, BIG_SIZE);
+	memcpy(p->want_dst, p->dst.cpu, BIG_SIZE);
+}
+
+/* Every byte of both buffers as expected, then both freed. */
+static void import_pair_check_free(struct import_pair *p)
+{
+	shared_cpu_read(&p->src);
+	shared_cpu_read(&p->dst);
+	assert_same_bytes(p->src.cpu, p->want_src, BIG_SIZE, "ph_vgem buffer after the copies");
+	assert_same_bytes(p->dst.cpu, p->want_dst, BIG_SIZE, "ph_edu buffer after the copies");
+	free(p->want_src);
+	free(p->want_dst);
+	shared_free(&p->dst);
+	shared_free(&p->src);
+}
+
+/*
  * ph_edu imports as a dynamic importer and keeps its mapping between
  * copies. With CONFIG_DMABUF_MOVE_NOTIFY nothing pins the exporter's pages
  * for it: the exporter's shrinker tells ph_edu (move_notify, which unmaps),
@@ -299,48 +346,29 @@ static void copy_and_expect(struct shared_bo *from, uint64_t from_off, struct sh
 static void check_dynamic_import_evicted(void)
 {
 	bool unpinned = kernel_unpins_dynamic_imports();
-	uint8_t *want_src, *want_dst;
 	struct ph_shrinker s0, s1;
-	struct shared_bo src, dst;
-	struct sieve sieve;
+	struct import_pair p;
 	struct ph_object o;
 	uint64_t offset;
 	int round;
 
-	sieve_new(&sieve);
-	src = shared_new(EXP_PH_VGEM, BIG_SIZE);
-	dst = shared_new(EXP_PH_EDU, BIG_SIZE);
-	sieve_free(&sieve);
-	if (!dma_works) {
-		shared_free(&dst);
-		shared_free(&src);
-		igt_skip("no IOMMU in this boot: ph_edu refuses foreign imports (EIO), "
-			 "so no device maps the buffer\n");
-	}
-	igt_assert_eq(src.import_err, 0);
+	import_pair_new(&p, 5);
 	igt_info("this kernel %s dynamic importers' mappings (CONFIG_DMABUF_MOVE_NOTIFY %s)\n",
 		 unpinned ? "does not pin" : "pins", unpinned ? "on" : "off");
-	offset = dumb_map_offset(src.fd, src.exp_handle);
-	want_src = malloc(BIG_SIZE);
-	want_dst = malloc(BIG_SIZE);
-	igt_assert(want_src && want_dst);
-	shared_fill(&src, 5);
-	shared_fill(&dst, 6);
-	memcpy(want_src, src.cpu, BIG_SIZE);
-	memcpy(want_dst, dst.cpu, BIG_SIZE);
+	offset = dumb_map_offset(p.src.fd, p.src.exp_handle);
 
-	copy_and_expect(&src, 4096 + 17, &dst, 3 * 4096 + 5, 6000, want_dst, want_src);
+	copy_and_expect(&p.src, 4096 + 17, &p.dst, 3 * 4096 + 5, 6000, p.want_dst, p.want_src);
 	for (round = 0; round < 2; round++) {
-		o = ph_object_get(src.fd, offset);
+		o = ph_object_get(p.src.fd, offset);
 		igt_assert_f(o.maps == 1 && o.pins == (unpinned ? 0u : 1u),
 			     "ph_edu's mapping: %u maps, %u pins (expected 1 and %u)",
 			     o.maps, o.pins, unpinned ? 0u : 1u);
 		igt_assert_eq(o.evictable, unpinned ? 1u : 0u);
 
-		ph_shrinker_read(src.fd, &s0);
-		ph_shrink(src.fd, 16 * (BIG_SIZE / 4096));
-		ph_shrinker_read(src.fd, &s1);
-		o = ph_object_get(src.fd, offset);
+		ph_shrinker_read(p.src.fd, &s0);
+		ph_shrink(p.src.fd, 16 * (BIG_SIZE / 4096));
+		ph_shrinker_read(p.src.fd, &s1);
+		o = ph_object_get(p.src.fd, offset);
 		igt_info("round %d: the shrinker evicted %" PRIu64 " objects; the buffer has %u "
 			 "maps, %u pins\n", round, s1.evicted_objects - s0.evicted_objects,
 			 o.maps, o.pins);
@@ -355,20 +383,13 @@ static void check_dynamic_import_evicted(void)
 		}
 		/* Out of the evicted buffer, then into it: mapped again either way. */
 		if (round == 0)
-			copy_and_expect(&src, 2 * 1024 * 1024 + 123, &dst, 1024 * 1024 + 7, 9000,
-					want_dst, want_src);
+			copy_and_expect(&p.src, 2 * 1024 * 1024 + 123, &p.dst, 1024 * 1024 + 7,
+					9000, p.want_dst, p.want_src);
 		else
-			copy_and_expect(&dst, 500 * 4096 + 99, &src, 800 * 4096 + 3, 7000,
-					want_src, want_dst);
+			copy_and_expect(&p.dst, 500 * 4096 + 99, &p.src, 800 * 4096 + 3, 7000,
+					p.want_src, p.want_dst);
 	}
-	shared_cpu_read(&src);
-	shared_cpu_read(&dst);
-	assert_same_bytes(src.cpu, want_src, BIG_SIZE, "ph_vgem buffer after the copies");
-	assert_same_bytes(dst.cpu, want_dst, BIG_SIZE, "ph_edu buffer after the copies");
-	free(want_src);
-	free(want_dst);
-	shared_free(&dst);
-	shared_free(&src);
+	import_pair_check_free(&p);
 }
 
 /*
@@ -426,62 +447,35 @@ static void shrinker_loop_stop(pid_t pid, int stop_fd)
  */
 static void check_dynamic_import_races_shrinker(void)
 {
-	uint8_t *want_src, *want_dst;
 	struct ph_shrinker s0, s1;
-	struct shared_bo src, dst;
-	struct sieve sieve;
+	struct import_pair p;
 	int i, stop_fd;
 	pid_t loop;
 
-	sieve_new(&sieve);
-	src = shared_new(EXP_PH_VGEM, BIG_SIZE);
-	dst = shared_new(EXP_PH_EDU, BIG_SIZE);
-	sieve_free(&sieve);
-	if (!dma_works) {
-		shared_free(&dst);
-		shared_free(&src);
-		igt_skip("no IOMMU in this boot: ph_edu refuses foreign imports (EIO), "
-			 "so no device maps the buffer\n");
-	}
-	igt_assert_eq(src.import_err, 0);
-	want_src = malloc(BIG_SIZE);
-	want_dst = malloc(BIG_SIZE);
-	igt_assert(want_src && want_dst);
-	shared_fill(&src, 7);
-	shared_fill(&dst, 8);
-	memcpy(want_src, src.cpu, BIG_SIZE);
-	memcpy(want_dst, dst.cpu, BIG_SIZE);
-
-	ph_shrinker_read(src.fd, &s0);
-	loop = shrinker_loop_start(src.fd, &stop_fd);
+	import_pair_new(&p, 7);
+	ph_shrinker_read(p.src.fd, &s0);
+	loop = shrinker_loop_start(p.src.fd, &stop_fd);
 	for (i = 0; i < 8; i++) {
 		uint64_t a = (uint64_t)(i * 97 + 3) * 4096 + i * 111;
 		uint64_t b = (uint64_t)(i * 61 + 300) * 4096 + 7;
 
 		if (i % 2)
-			copy_and_expect(&dst, a, &src, b, 5000, want_src, want_dst);
+			copy_and_expect(&p.dst, a, &p.src, b, 5000, p.want_src, p.want_dst);
 		else
-			copy_and_expect(&src, a, &dst, b, 5000, want_dst, want_src);
+			copy_and_expect(&p.src, a, &p.dst, b, 5000, p.want_dst, p.want_src);
 		/* Halfway: the import goes under the shrinker, and comes back. */
 		if (i == 3) {
-			gem_close(edu, src.handle);
-			src.handle = prime_fd_to_handle(edu, src.dmabuf);
+			gem_close(edu, p.src.handle);
+			p.src.handle = prime_fd_to_handle(edu, p.src.dmabuf);
 		}
 	}
 	shrinker_loop_stop(loop, stop_fd);
-	ph_shrinker_read(src.fd, &s1);
+	ph_shrinker_read(p.src.fd, &s1);
 	igt_info("%" PRIu64 " shrinker walks beside 8 copies evicted %" PRIu64 " objects (%s)\n",
 		 s1.scans - s0.scans, s1.evicted_objects - s0.evicted_objects,
 		 kernel_unpins_dynamic_imports() ? "this kernel lets them evict the import's buffer" :
 		 "this kernel pins the import's buffer while it is mapped");
-	shared_cpu_read(&src);
-	shared_cpu_read(&dst);
-	assert_same_bytes(src.cpu, want_src, BIG_SIZE, "ph_vgem buffer after the copies");
-	assert_same_bytes(dst.cpu, want_dst, BIG_SIZE, "ph_edu buffer after the copies");
-	free(want_src);
-	free(want_dst);
-	shared_free(&dst);
-	shared_free(&src);
+	import_pair_check_free(&p);
 }
 
 /* Interrupts ph_edu's handler has had, over all CPUs, from /proc/interrupts. */

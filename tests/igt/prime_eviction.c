@@ -317,6 +317,53 @@ static void check_last_unmap_after_fork(void)
 	victim_free(&v);
 }
 
+/*
+ * Device mappings do not keep the pages either once the last one is gone:
+ * a static importer (another ph_vgem, the stock vgem) is mapped by the
+ * dma-buf core at attach and unmapped at detach, and the detach of the last
+ * one gives the pages back at once, while the dma-buf itself lives on.
+ */
+static void check_last_detach_releases(void)
+{
+	struct victim v = victim_new();
+	int ours = drm_open_card(DRIVER_PH_VGEM, 1);
+	int stock = drm_open_card(DRIVER_STOCK_VGEM, 0);
+	uint32_t *gem = dumb_mmap(v.fd, v.bo.handle, BO_SIZE, PROT_READ | PROT_WRITE);
+	uint32_t by_ours, by_stock;
+	struct ph_object obj;
+
+	fill_pattern(gem, BO_SIZE, 0x900);
+	igt_assert_eq(munmap(gem, BO_SIZE), 0);
+	igt_assert_eq(held_segments(&v), 0);
+
+	by_ours = prime_fd_to_handle(ours, v.dmabuf);
+	by_stock = prime_fd_to_handle(stock, v.dmabuf);
+	obj = ph_object_get(v.fd, v.offset);
+	igt_assert_eq(obj.maps, 2);
+	igt_assert_lte(1, obj.segments);
+	igt_assert_eq(obj.evictable, 0);
+
+	gem_close(ours, by_ours);
+	obj = ph_object_get(v.fd, v.offset);
+	igt_assert_eq(obj.maps, 1);
+	igt_assert_lte(1, obj.segments);
+
+	gem_close(stock, by_stock);
+	obj = ph_object_get(v.fd, v.offset);
+	igt_assert_f(obj.maps == 0 && obj.segments == 0 && obj.evictable == 0,
+		     "after the last detach: %u mappings, %u segments held, evictable %u "
+		     "(want 0, 0, 0: the pages go back with the last mapping)\n",
+		     obj.maps, obj.segments, obj.evictable);
+
+	/* Given back dirty: the next mapping reads what was written. */
+	gem = dumb_mmap(v.fd, v.bo.handle, BO_SIZE, PROT_READ);
+	igt_assert_pattern(gem, BO_SIZE, 0x900);
+	munmap(gem, BO_SIZE);
+	close(stock);
+	close(ours);
+	victim_free(&v);
+}
+
 igt_main
 {
 	igt_describe("After eviction the GEM mmap faults again and the data survived.");
@@ -358,4 +405,8 @@ igt_main
 	igt_describe("A forked copy of the mapping keeps the pages until it is gone too.");
 	igt_subtest("last-unmap-after-fork")
 		check_last_unmap_after_fork();
+
+	igt_describe("The detach of the last static importer gives the pages back, data kept.");
+	igt_subtest("last-detach-releases-pages")
+		check_last_detach_releases();
 }

@@ -14,8 +14,9 @@
  * touch of a GEM mmap and of a dma-buf mmap (page faults), a shrinker walk
  * over a mapped buffer, the first touch of a purged buffer made WILLNEED
  * again (its pages allocated anew, zeroed), ph_edu's CHECKSUM
- * of its own buffer (the library's kernel vmap), and attach + map by an
- * importer (ph_edu, stock vgem).
+ * of its own buffer (the library's kernel vmap), attach + map by an
+ * importer (ph_edu, stock vgem), and a ph_edu copy that maps again an
+ * import whose mapping the shrinker dropped.
  *
  * A page fault that fails reaches userspace as SIGBUS, which the test
  * catches (touch_guarded()); a fault handler that reports VM_FAULT_OOM
@@ -76,6 +77,8 @@ struct fi_op {
 	 * inside reclaim, where an allocation would recurse into it.
 	 */
 	bool allocates_nothing;
+	/* Needs ph_edu to map foreign buffers (an IOMMU in this boot). */
+	bool needs_edu_dma;
 };
 
 static int raw_ioctl(int fd, unsigned long req, void *arg)
@@ -479,33 +482,92 @@ static void attach_stock_undo(struct fi *fi)
 	fi->imported = 0;
 }
 
+/*
+ * ---- a copy by ph_edu out of an import whose mapping was dropped ----
+ *
+ * ph_edu imports dynamically: on the lines whose kernel lets the exporter
+ * move its pages (CONFIG_DMABUF_MOVE_NOTIFY: the debug line), the shrinker
+ * evicts the buffer and ph_edu's mapping goes with it; the next copy pins
+ * the pages back and maps them again, and every allocation of that may fail.
+ * The copy moves the buffer's first half over its second; what it did is
+ * undone through the CPU mapping, so the buffer holds its pattern again.
+ */
+static void remap_setup(struct fi *fi)
+{
+	uint64_t offset;
+	struct ph_object obj;
+
+	make_bo(fi, true);
+	fi->imported = prime_fd_to_handle(fi->edu, fi->dmabuf);
+	offset = dumb_map_offset(fi->vgem0, fi->bo);
+	ph_shrink(fi->vgem0, 1 << 20);
+	obj = ph_object_get(fi->vgem0, offset);
+	igt_assert_f(obj.maps == 0 && obj.segments == 0,
+		     "the shrinker left ph_edu's mapping (%u maps, %u segments held): "
+		     "this kernel pins dynamic importers (no CONFIG_DMABUF_MOVE_NOTIFY?)",
+		     obj.maps, obj.segments);
+}
+
+static int remap_call(struct fi *fi)
+{
+	return __edu_copy(fi->edu, fi->imported, 0, fi->imported, BO_SIZE / 2, BO_SIZE / 2);
+}
+
+/* The copy landed: the second half holds the first; then the pattern is put back. */
+static void remap_undo(struct fi *fi)
+{
+	uint32_t *want = malloc(BO_SIZE);
+	uint8_t *ptr = dumb_mmap(fi->vgem0, fi->bo, BO_SIZE, PROT_READ | PROT_WRITE);
+
+	igt_assert(want);
+	fill_pattern(want, BO_SIZE, 0xf1);
+	igt_assert(!memcmp(ptr, want, BO_SIZE / 2));
+	igt_assert_f(!memcmp(ptr + BO_SIZE / 2, want, BO_SIZE / 2),
+		     "the copy succeeded but its bytes are not in the buffer");
+	memcpy(ptr, want, BO_SIZE);
+	munmap(ptr, BO_SIZE);
+	free(want);
+}
+
+/* Untouched by a failed copy; and ph_edu still copies out of the import. */
+static void remap_check(struct fi *fi)
+{
+	check_bo_shares(fi);
+	igt_assert_eq(remap_call(fi), 0);
+	remap_undo(fi);
+	check_bo_shares(fi);
+}
+
 static const struct fi_op ops[] = {
 	{ "export", "PRIME_HANDLE_TO_FD of a buffer not yet exported",
-	  export_setup, export_call, close_made_fd, check_bo_shares, false },
+	  export_setup, export_call, close_made_fd, check_bo_shares, false, false },
 	{ "import-foreign-stock-vgem", "PRIME_FD_TO_HANDLE of a stock vgem dma-buf",
-	  foreign_stock_setup, foreign_stock_call, drop_import_vgem0, foreign_stock_check, false },
+	  foreign_stock_setup, foreign_stock_call, drop_import_vgem0, foreign_stock_check, false, false },
 	{ "import-foreign-ph-vgem", "PRIME_FD_TO_HANDLE of the other ph_vgem device's dma-buf",
-	  foreign_ph_setup, foreign_ph_call, drop_import_vgem1, check_bo_shares, false },
+	  foreign_ph_setup, foreign_ph_call, drop_import_vgem1, check_bo_shares, false, false },
 	{ "self-import", "PRIME_FD_TO_HANDLE of a dma-buf into its exporter's file",
-	  self_setup, self_call, nothing, self_check, false },
+	  self_setup, self_call, nothing, self_check, false, false },
 	{ "dumb-create", "MODE_CREATE_DUMB",
-	  nothing, create_call, create_undo, create_check, false },
+	  nothing, create_call, create_undo, create_check, false, false },
 	{ "map-dumb", "MODE_MAP_DUMB of a buffer with no mmap offset yet",
-	  map_dumb_setup, map_dumb_call, nothing, map_dumb_check, false },
+	  map_dumb_setup, map_dumb_call, nothing, map_dumb_check, false, false },
 	{ "gem-mmap-first-touch", "the page fault of an evicted buffer's GEM mmap",
-	  gem_touch_setup, touch_call, nothing, touch_check, false },
+	  gem_touch_setup, touch_call, nothing, touch_check, false, false },
 	{ "dmabuf-mmap-first-touch", "the page fault of an evicted buffer's dma-buf mmap",
-	  dmabuf_touch_setup, touch_call, nothing, touch_check, false },
+	  dmabuf_touch_setup, touch_call, nothing, touch_check, false, false },
 	{ "shrinker-walk", "one shrinker walk (ph_shrink) over a mapped, written buffer: it allocates nothing",
-	  walk_setup, walk_call, nothing, walk_check, true },
+	  walk_setup, walk_call, nothing, walk_check, true, false },
 	{ "purged-first-touch", "the page fault of a purged buffer made WILLNEED: new zeroed pages",
-	  purged_touch_setup, touch_call, nothing, purged_touch_check, false },
+	  purged_touch_setup, touch_call, nothing, purged_touch_check, false, false },
 	{ "edu-checksum-vmap", "ph_edu CHECKSUM of its own buffer: the library's kernel vmap",
-	  checksum_native_setup, checksum_native_call, nothing, checksum_native_check, false },
+	  checksum_native_setup, checksum_native_call, nothing, checksum_native_check, false, false },
 	{ "attach-map-by-edu", "import into ph_edu: attach and map for its DMA engine",
-	  attach_setup, attach_edu_call, attach_edu_undo, check_bo_shares, false },
+	  attach_setup, attach_edu_call, attach_edu_undo, check_bo_shares, false, false },
+	{ "edu-copy-remaps-evicted-import",
+	  "ph_edu COPY out of an import the shrinker evicted: pin and map again (debug line)",
+	  remap_setup, remap_call, remap_undo, remap_check, false, true },
 	{ "attach-map-by-stock-vgem", "import into the stock vgem: attach and map by a foreign driver",
-	  attach_setup, attach_stock_call, attach_stock_undo, check_bo_shares, false },
+	  attach_setup, attach_stock_call, attach_stock_undo, check_bo_shares, false, false },
 };
 
 static void fi_teardown(struct fi *fi)
@@ -549,6 +611,8 @@ static void sweep(const struct fi_op *op)
 	struct fi fi;
 	int ret;
 
+	igt_require_f(!op->needs_edu_dma || edu_dma_ok,
+		      "no IOMMU in this boot: ph_edu refuses foreign imports (EIO)\n");
 	leak_baseline_take(&subtest_base);
 	memset(&fi, 0, sizeof(fi));
 	fi.vgem0 = drm_open_card(DRIVER_PH_VGEM, 0);

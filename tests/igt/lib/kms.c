@@ -42,6 +42,11 @@ void kms_show(int fd, uint32_t handle, unsigned int width, unsigned int height,
 				     &out->mode), 0);
 }
 
+void kms_dirty(struct kms_scanout *scanout)
+{
+	igt_assert_eq(drmModeDirtyFB(scanout->fd, scanout->fb_id, NULL, 0), 0);
+}
+
 void kms_stop(struct kms_scanout *scanout)
 {
 	igt_assert_eq(drmModeSetCrtc(scanout->fd, scanout->crtc_id, 0, 0, 0, NULL, 0, NULL), 0);

@@ -20,6 +20,9 @@ struct kms_scanout {
 void kms_show(int fd, uint32_t handle, unsigned int width, unsigned int height,
 	      unsigned int pitch, struct kms_scanout *out);
 
+/* Tell the driver that the whole framebuffer changed (DIRTYFB), so it shows it again. */
+void kms_dirty(struct kms_scanout *scanout);
+
 /* Switch the CRTC off and remove the framebuffer. */
 void kms_stop(struct kms_scanout *scanout);
 

@@ -299,7 +299,12 @@ struct drm_gem_object *drm_ph_gem_prime_import_dynamic(struct drm_device *drm,
 	/* Held by the new object, dropped when it is freed. */
 	get_dma_buf(dma_buf);
 
-	/* Mapped and published under the lock that move_notify comes with. */
+	/*
+	 * Mapped and published under the lock that move_notify comes with.
+	 * (Not shared with drm_ph_gem_prime_import(): a static import maps
+	 * without that lock, because 6.1's core calls the exporter of a static
+	 * importer without it, and such an exporter may take it itself.)
+	 */
 	dma_resv_lock(dma_buf->resv, NULL);
 	sgt = dma_buf_map_attachment(attach, DMA_BIDIRECTIONAL);
 	if (IS_ERR(sgt)) {
