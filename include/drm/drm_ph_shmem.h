@@ -67,7 +67,8 @@ enum drm_ph_madv {
  *              drm_ph_dma_prime_import_sg_table(); set at creation
  * @dma_addr: DMA address of the first byte for the device of the object's
  *            &drm_device, when @contiguous
- * @lock: protects every field below it but @contiguous and @lru; it nests
+ * @lock: protects every field below it but @contiguous, @lru and
+ *        @device_maps (the reservation lock's); it nests
  *        inside the dma_resv lock (6.12 calls the pin and vmap hooks with
  *        that lock held) and outside the device's reclaim lock and the
  *        mapping's i_mmap lock (eviction shoots PTEs down under it); the

@@ -48,6 +48,7 @@
 
 #define BO_SIZE (4 * 4096)
 #define MAX_SWEEP 2000
+#define ALLOCATES_NOTHING_TRIES 4
 
 /* Everything a sweep step works on; made and freed outside the injection. */
 struct fi {
@@ -74,7 +75,11 @@ struct fi_op {
 	void (*check)(struct fi *fi);	/* the objects still work */
 	/*
 	 * The call may reach no injection site at all: a shrinker walk runs
-	 * inside reclaim, where an allocation would recurse into it.
+	 * inside reclaim, where an allocation would recurse into it. The
+	 * debug kernel's own bookkeeping may allocate now and then inside
+	 * any call (KASAN's stack depot takes a new pool when its last one
+	 * is full, seen once in a walk): an allocation of the call's own is
+	 * reached every time, so one clean call in a few proves there is none.
 	 */
 	bool allocates_nothing;
 	/* Needs ph_edu to map foreign buffers (an IOMMU in this boot). */
@@ -466,6 +471,20 @@ static void attach_edu_undo(struct fi *fi)
 	fi->imported = 0;
 }
 
+/*
+ * Whatever the import did, once it is gone no mapping holds the exporter's
+ * pages: a map that failed gave back the use of them it took first.
+ */
+static void attach_check(struct fi *fi)
+{
+	struct ph_object obj = ph_object_get(fi->vgem0, dumb_map_offset(fi->vgem0, fi->bo));
+
+	igt_assert_f(obj.maps == 0 && obj.segments == 0,
+		     "with the import gone: %u mappings, %u segments of pages held (want 0, 0)",
+		     obj.maps, obj.segments);
+	check_bo_shares(fi);
+}
+
 static int attach_stock_call(struct fi *fi)
 {
 	return import_call(fi, fi->stock, fi->dmabuf);
@@ -562,12 +581,12 @@ static const struct fi_op ops[] = {
 	{ "edu-checksum-vmap", "ph_edu CHECKSUM of its own buffer: the library's kernel vmap",
 	  checksum_native_setup, checksum_native_call, nothing, checksum_native_check, false, false },
 	{ "attach-map-by-edu", "import into ph_edu: attach and map for its DMA engine",
-	  attach_setup, attach_edu_call, attach_edu_undo, check_bo_shares, false, false },
+	  attach_setup, attach_edu_call, attach_edu_undo, attach_check, false, false },
 	{ "edu-copy-remaps-evicted-import",
 	  "ph_edu COPY out of an import the shrinker evicted: pin and map again (debug line)",
 	  remap_setup, remap_call, remap_undo, remap_check, false, true },
 	{ "attach-map-by-stock-vgem", "import into the stock vgem: attach and map by a foreign driver",
-	  attach_setup, attach_stock_call, attach_stock_undo, check_bo_shares, false, false },
+	  attach_setup, attach_stock_call, attach_stock_undo, attach_check, false, false },
 };
 
 static void fi_teardown(struct fi *fi)
@@ -606,7 +625,7 @@ static void sweep(const struct fi_op *op)
 {
 	struct leak_baseline subtest_base, before;
 	unsigned long failed = 0;
-	unsigned int n;
+	unsigned int n, tries = 0;
 	bool consumed;
 	struct fi fi;
 	int ret;
@@ -649,11 +668,15 @@ static void sweep(const struct fi_op *op)
 		}
 		if (!consumed)
 			break;
+		/* Site 1 again: one clean call in a few proves none of its own. */
+		if (op->allocates_nothing && ++tries < ALLOCATES_NOTHING_TRIES)
+			n = 0;
 	}
 	igt_assert_f(n <= MAX_SWEEP, "%s reaches more than %d injection sites", op->name,
 		     MAX_SWEEP);
 	igt_assert_f(!op->allocates_nothing || n == 1,
-		     "%s reached %u allocation sites; it must reach none", op->name, n - 1);
+		     "%s reached an allocation site in %u calls in a row; it must reach none",
+		     op->name, tries);
 	close(fi.edu_card);
 	close(fi.edu);
 	close(fi.stock);

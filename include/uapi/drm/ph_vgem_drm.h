@@ -49,7 +49,9 @@ struct ph_vgem_fence_signal {
  * @handle: a buffer created by this device (not an import)
  * @madv: %PH_VGEM_MADV_DONTNEED: the contents may be dropped under memory
  *        pressure while the buffer is idle (not attached by a device, not
- *        mapped by the kernel, not exported); %PH_VGEM_MADV_WILLNEED: they
+ *        mapped by the kernel, not exported; its fences are not looked at:
+ *        a buffer still being written must not be DONTNEED);
+ *        %PH_VGEM_MADV_WILLNEED: they
  *        may not. A dropped (purged) buffer's CPU mappings get SIGBUS until
  *        it is WILLNEED again; it then reads as zeroes.
  * @retained: returns 1 if the contents are still there, 0 if they were

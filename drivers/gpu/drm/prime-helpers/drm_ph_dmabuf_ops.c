@@ -20,9 +20,12 @@
  * unpinned when it detaches; a dynamic importer maps under the reservation
  * lock and is pinned for as long as it is mapped, unless the kernel has
  * ``CONFIG_DMABUF_MOVE_NOTIFY``. Then its mappings are not pinned: the
- * object stays evictable, and eviction first calls the importers'
- * move_notify under the reservation lock and waits for the object's fences
- * (see "reclaim"); an importer that unmaps there lets the pages go at once.
+ * object stays evictable, and eviction, under the reservation lock, waits
+ * for (or, in the shrinker, checks) the object's fences, calls the
+ * importers' move_notify, and waits for or checks the fences they added
+ * when told (see "reclaim"); an importer that unmaps there lets the pages
+ * go at once. An importer must not map from move_notify: the map takes the
+ * object's lock, which eviction holds there.
  * The core does not cache mappings (&dma_buf_ops.cache_sgt_mapping is off):
  * a dynamic importer's unmap must reach the exporter.
  *
@@ -145,8 +148,15 @@ static struct sg_table *drm_ph_dmabuf_map(struct dma_buf_attachment *attach,
 	 * lock, which CPU access brackets take, so none sees it half made.
 	 */
 	sgt = drm_ph_shmem_map_for_device(phobj, attach->dev, dir, DMA_ATTR_SKIP_CPU_SYNC);
-	if (IS_ERR(sgt))
+	if (IS_ERR(sgt)) {
+		/* No mapping: the pages' use goes (taken here, or left by an unmap). */
+		if (!phobj->device_maps) {
+			mutex_lock(&phobj->lock);
+			drm_ph_shmem_put_map_pages_locked(phobj);
+			mutex_unlock(&phobj->lock);
+		}
 		return sgt;
+	}
 	dma_sync_sgtable_for_device(attach->dev, sgt, dir);
 	pattach->sgt = sgt;
 	pattach->dir = dir;

@@ -37,7 +37,8 @@
  * object's lock. The shrinker holds the reclaim lock for its whole walk and
  * only trylocks objects, skipping those it cannot take: a fault allocates
  * its object's pages with that object's lock held, and the allocation may
- * be what entered reclaim. Nothing allocates memory under the reclaim lock.
+ * be what entered reclaim. The library allocates nothing under the reclaim
+ * lock (the importers' move_notify, below, must not either).
  * A freed object leaves the list first, under the reclaim lock, so the
  * shrinker never sees one that is gone.
  *
@@ -46,13 +47,16 @@
  * before its own lock; its importers' move_notify runs there and may unmap,
  * which takes no lock the walk holds (it only tries the object's lock). Then
  * its fences must have signalled (checked before its importers are told,
- * so that they do not unmap for nothing) and no mapping may be left, or it
- * stays.
+ * so that they do not unmap for nothing, and again after, for the work they
+ * fenced when told) and no mapping may be left, or it stays.
  * So an importer that unmaps at once lets the pages go in the same walk; one
  * that keeps its mapping keeps them. The importers' move_notify thus runs in
  * memory reclaim, under the reclaim lock: it must neither allocate nor call
- * back into the exporter but to unmap, nor take a lock under which it
- * unmaps or detaches another dma-buf of the same device.
+ * back into the exporter but to unmap the attachment it is told about (an
+ * unmap of another dma-buf of the same device would wait for the reclaim
+ * lock), nor take a lock under which it maps, unmaps or detaches another
+ * dma-buf of the same device. The library's own dynamic import keeps to
+ * that; a foreign importer's is not checked.
  *
  * Purgeable objects. A driver may let userspace say that it does not need
  * an object's contents for now (drm_ph_shmem_madvise(), DONTNEED; ph_vgem's

@@ -19,8 +19,9 @@
  *   VMAs are counted in &drm_ph_object.cpu_mappings, splits and forks
  *   included), by eviction, or when the object is freed;
  * - the dma-buf mappings of the object's export: the first map takes one use
- *   for all of them (&drm_ph_object.map_pages), given back by eviction once
- *   none is left, or when the dma-buf is released;
+ *   for all of them (&drm_ph_object.map_pages), given back by the last unmap
+ *   when it can take the object's lock without waiting, otherwise by
+ *   eviction once none is left, or when the dma-buf is released;
  * - each pin (drm_ph_shmem_pin()): the driver's, and those the dma-buf core
  *   takes for its attachments;
  * - the kernel mapping (drm_ph_shmem_vmap()), shared by nested vmaps.
@@ -50,10 +51,12 @@
  *
  * Eviction (drm_ph_shmem_evict()) takes back the CPU mappings' and the
  * dma-buf mappings' uses of the pages of an object that is neither pinned
- * nor vmapped: under the reservation lock it tells the dynamic importers
- * (move_notify), and once none is mapped, under the object's lock, it shoots
- * down every PTE, then gives the pages back to shmem, dirty, so their
- * contents survive. The next access faults (or maps) and takes them again.
+ * nor vmapped: under the reservation lock, once the object's fences have
+ * signalled, it takes the object's lock, tells the dynamic importers
+ * (move_notify; their unmap must not take that lock), and once none is
+ * mapped it shoots down every PTE, then gives the pages back to shmem,
+ * dirty, so their contents survive. The next access faults (or maps) and
+ * takes them again.
  *
  * Imported objects (drm_ph_shmem_prime_import_sg_table()) have no shmem file
  * and no pages: their mmap is redirected to the exporter with dma_buf_mmap()
@@ -165,7 +168,8 @@ static void drm_ph_shmem_put_pages_locked(struct drm_ph_object *phobj)
  *
  * Locking: takes &drm_ph_object.lock; callers may hold the reservation lock.
  *
- * Returns: 0 or a negative errno (-ENOMEM when shmem has no pages).
+ * Returns: 0 or a negative errno (-ENOMEM when shmem has no pages, -EBUSY
+ * when the object was purged and is not WILLNEED again).
  */
 int drm_ph_shmem_pin(struct drm_ph_object *phobj)
 {
@@ -407,7 +411,8 @@ out:
  * Locking: the caller must not hold the object's reservation lock; takes
  * &drm_ph_object.lock (or, for imports, what dma-buf vmap takes).
  *
- * Returns: 0 or a negative errno.
+ * Returns: 0 or a negative errno (-EBUSY when the object was purged and is
+ * not WILLNEED again).
  */
 int drm_ph_shmem_vmap(struct drm_ph_object *phobj, struct iosys_map *map)
 {
@@ -547,11 +552,12 @@ EXPORT_SYMBOL_NS_GPL(drm_ph_shmem_madvise, DRM_PRIME_HELPERS);
  * Eviction of an object whose pages dma-buf mappings may hold, under its
  * reservation lock and then its own lock, both taken by the caller. The
  * fences of whatever devices did with the pages must have signalled (no new
- * one can come while the reservation lock is held); then the importers
- * whose mappings are not pinned (dynamic attachments, with
- * CONFIG_DMABUF_MOVE_NOTIFY) are told, and may unmap from there, which takes
- * no lock we hold (the unmap only tries the object's lock). The pages go
- * only once no mapping is left.
+ * one can come while the reservation lock is held, but from the importers
+ * told below); then the importers whose mappings are not pinned (dynamic
+ * attachments, with CONFIG_DMABUF_MOVE_NOTIFY) are told, and may unmap from
+ * there, which takes no lock we hold (the unmap only tries the object's
+ * lock), and fence work that still uses the pages. The pages go only once no
+ * mapping and no such fence is left.
  */
 bool drm_ph_shmem_evict_mapped_locked(struct drm_ph_object *phobj)
 {
@@ -573,7 +579,12 @@ bool drm_ph_shmem_evict_mapped_locked(struct drm_ph_object *phobj)
 	 */
 	if (phobj->device_maps) {
 		dma_buf_move_notify(phobj->export);
-		if (phobj->device_maps)
+		/*
+		 * Told, an importer may have queued work that still uses the
+		 * pages (a page-table update that unmaps them) and fenced it:
+		 * the pages stay until it ends, as dma-buf's contract has it.
+		 */
+		if (phobj->device_maps || !dma_resv_test_signaled(resv, DMA_RESV_USAGE_BOOKKEEP))
 			return false;
 	}
 	return drm_ph_shmem_evict_locked(phobj, true);
@@ -599,22 +610,27 @@ void drm_ph_shmem_put_map_pages_locked(struct drm_ph_object *phobj)
  * @phobj: the object
  *
  * If the object is a shmem one, neither pinned nor vmapped, and its pages are
- * held for CPU mappings and unpinned dma-buf mappings only, tells the
- * importers of those (move_notify), waits for the object's fences, shoots
+ * held for CPU mappings and unpinned dma-buf mappings only, waits for the
+ * object's fences, tells the importers of those mappings (move_notify, with
+ * the object's lock held), waits for the fences they added when told, shoots
  * down every CPU mapping and releases the pages, marked dirty so shmem keeps
  * their contents (in memory or swap). The next access faults them back in.
  * An importer that keeps its mapping after move_notify keeps the pages.
  *
  * Locking: takes the reservation lock (interruptible: a signal leaves the
  * object as it was), waits for the object's fences if dma-buf mappings hold
- * its pages, then takes &drm_ph_object.lock, then the device's reclaim lock.
+ * its pages, then takes &drm_ph_object.lock, then the device's reclaim lock;
+ * if the importers, told, unmapped and fenced work on the pages, drops the
+ * object's lock, waits for those fences with the reservation lock held, and
+ * takes it again to evict (without telling them a second time).
  *
  * Returns: true if the pages were released.
  */
 bool drm_ph_shmem_evict(struct drm_ph_object *phobj)
 {
 	struct dma_resv *resv = phobj->base.resv;
-	bool evicted;
+	bool evicted = false;
+	int tries;
 
 	/* Imports have no pages of their own, DMA objects keep theirs. */
 	if (phobj->store != DRM_PH_STORE_SHMEM)
@@ -622,16 +638,24 @@ bool drm_ph_shmem_evict(struct drm_ph_object *phobj)
 
 	if (dma_resv_lock_interruptible(resv, NULL))
 		return false;
-	/* Without the object's lock: faults need not wait for the devices. */
-	if (READ_ONCE(phobj->map_pages) &&
-	    dma_resv_wait_timeout(resv, DMA_RESV_USAGE_BOOKKEEP, true, MAX_SCHEDULE_TIMEOUT) <= 0) {
-		dma_resv_unlock(resv);
-		return false;
+	/*
+	 * Twice at most: the second time only if what the importers fenced
+	 * when told is all that is left (no mapping, so no second move_notify).
+	 */
+	for (tries = 0; tries < 2; tries++) {
+		/* Without the object's lock: faults need not wait for the devices. */
+		if (READ_ONCE(phobj->map_pages) &&
+		    dma_resv_wait_timeout(resv, DMA_RESV_USAGE_BOOKKEEP, true,
+					  MAX_SCHEDULE_TIMEOUT) <= 0)
+			break;
+		mutex_lock(&phobj->lock);
+		evicted = drm_ph_shmem_evict_mapped_locked(phobj);
+		drm_ph_reclaim_update(phobj, false);
+		mutex_unlock(&phobj->lock);
+		if (evicted || phobj->device_maps || !READ_ONCE(phobj->map_pages) ||
+		    dma_resv_test_signaled(resv, DMA_RESV_USAGE_BOOKKEEP))
+			break;
 	}
-	mutex_lock(&phobj->lock);
-	evicted = drm_ph_shmem_evict_mapped_locked(phobj);
-	drm_ph_reclaim_update(phobj, false);
-	mutex_unlock(&phobj->lock);
 	dma_resv_unlock(resv);
 	return evicted;
 }

@@ -16,6 +16,9 @@
 #include <kunit/resource.h>
 #include <kunit/test.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-fence.h>
+#include <linux/dma-resv.h>
+#include <linux/workqueue.h>
 #include <linux/dma-mapping.h>
 #include <linux/fcntl.h>
 #include <linux/fdtable.h>
@@ -718,6 +721,137 @@ static void ph_kunit_compat_shims(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, drm_ph_compat_wait_usage(true), DMA_RESV_USAGE_READ);
 }
 
+/*
+ * A dynamic importer whose move_notify does what a GPU driver's may: it
+ * unmaps, and queues a job (here a fence signalled 200 ms later, as a
+ * page-table update would be) that still uses the pages until it ends.
+ * dma-buf's contract has the exporter wait for such fences after
+ * move_notify, before the pages go.
+ */
+struct ph_kunit_mover {
+	struct dma_fence base;	/* first: the fence's release frees the whole */
+	spinlock_t lock;
+	struct delayed_work signal;
+};
+
+struct ph_kunit_importer {
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
+	struct ph_kunit_mover *job;
+	int notified;
+};
+
+static const char *ph_kunit_mover_name(struct dma_fence *fence)
+{
+	return "ph_kunit_mover";
+}
+
+static const struct dma_fence_ops ph_kunit_mover_ops = {
+	.get_driver_name = ph_kunit_mover_name,
+	.get_timeline_name = ph_kunit_mover_name,
+};
+
+static void ph_kunit_mover_signal(struct work_struct *work)
+{
+	struct ph_kunit_mover *job = container_of(work, struct ph_kunit_mover, signal.work);
+
+	dma_fence_signal(&job->base);
+	dma_fence_put(&job->base);
+}
+
+static void ph_kunit_move_notify(struct dma_buf_attachment *attach)
+{
+	struct ph_kunit_importer *imp = attach->importer_priv;
+	struct dma_resv *resv = attach->dmabuf->resv;
+
+	dma_resv_assert_held(resv);
+	imp->notified++;
+	if (imp->sgt) {
+		dma_buf_unmap_attachment(attach, imp->sgt, DMA_BIDIRECTIONAL);
+		imp->sgt = NULL;
+	}
+	if (imp->job || dma_resv_reserve_fences(resv, 1))
+		return;
+	imp->job = kzalloc(sizeof(*imp->job), GFP_KERNEL);
+	if (!imp->job)
+		return;
+	spin_lock_init(&imp->job->lock);
+	dma_fence_init(&imp->job->base, &ph_kunit_mover_ops, &imp->job->lock,
+		       dma_fence_context_alloc(1), 1);
+	INIT_DELAYED_WORK(&imp->job->signal, ph_kunit_mover_signal);
+	dma_resv_add_fence(resv, &imp->job->base, DMA_RESV_USAGE_BOOKKEEP);
+	/* The work's reference; the importer keeps the one init gave. */
+	dma_fence_get(&imp->job->base);
+	schedule_delayed_work(&imp->job->signal, msecs_to_jiffies(200));
+}
+
+static const struct dma_buf_attach_ops ph_kunit_mover_attach_ops = {
+	.allow_peer2peer = false,
+	.move_notify = ph_kunit_move_notify,
+};
+
+/* Whatever the test reached: unmapped, the job ended, detached. */
+static void ph_kunit_importer_detach(void *data)
+{
+	struct ph_kunit_importer *imp = data;
+	struct dma_buf *dma_buf = imp->attach->dmabuf;
+
+	dma_resv_lock(dma_buf->resv, NULL);
+	if (imp->sgt)
+		dma_buf_unmap_attachment(imp->attach, imp->sgt, DMA_BIDIRECTIONAL);
+	imp->sgt = NULL;
+	dma_resv_unlock(dma_buf->resv);
+	if (imp->job) {
+		flush_delayed_work(&imp->job->signal);
+		dma_fence_put(&imp->job->base);
+		imp->job = NULL;
+	}
+	dma_buf_detach(dma_buf, imp->attach);
+}
+
+static void ph_kunit_evict_waits_for_move_fences(struct kunit *test)
+{
+	struct drm_device *drm = ph_kunit_device(test, "ph-kunit-a");
+	struct drm_device *other = ph_kunit_device(test, "ph-kunit-b");
+	struct drm_file *exporter = ph_kunit_open(test, drm, NULL);
+	struct ph_kunit_importer *imp = kunit_kzalloc(test, sizeof(*imp), GFP_KERNEL);
+	struct dma_buf_attachment *attach;
+	struct drm_ph_object *phobj;
+	struct dma_buf *dma_buf;
+	struct sg_table *sgt;
+	bool evicted, signalled;
+	u32 handle;
+
+	KUNIT_ASSERT_NOT_NULL(test, imp);
+	if (!IS_ENABLED(CONFIG_DMABUF_MOVE_NOTIFY))
+		kunit_skip(test, "without CONFIG_DMABUF_MOVE_NOTIFY the core pins dynamic imports");
+	phobj = ph_kunit_object(test, drm, SZ_64K, exporter, &handle);
+	dma_buf = ph_kunit_dma_buf(test, ph_kunit_export_fd(test, drm, exporter, handle));
+	attach = dma_buf_dynamic_attach(dma_buf, other->dev, &ph_kunit_mover_attach_ops, imp);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
+	imp->attach = attach;
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, ph_kunit_importer_detach, imp), 0);
+
+	dma_resv_lock(dma_buf->resv, NULL);
+	sgt = dma_buf_map_attachment(attach, DMA_BIDIRECTIONAL);
+	if (!IS_ERR(sgt))
+		imp->sgt = sgt;
+	dma_resv_unlock(dma_buf->resv);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(sgt));
+	KUNIT_EXPECT_EQ(test, phobj->pin_count, 0);
+	KUNIT_EXPECT_NOT_NULL(test, phobj->pages);
+
+	evicted = drm_ph_shmem_evict(phobj);
+	signalled = imp->job && dma_fence_is_signaled(&imp->job->base);
+	KUNIT_EXPECT_GE(test, imp->notified, 1);
+	KUNIT_EXPECT_NULL(test, imp->sgt);
+	KUNIT_EXPECT_NOT_NULL(test, imp->job);
+	KUNIT_EXPECT_TRUE(test, evicted);
+	KUNIT_EXPECT_TRUE_MSG(test, signalled,
+			      "the pages went while the job move_notify queued was running");
+	KUNIT_EXPECT_NULL(test, phobj->pages);
+}
+
 static struct kunit_case ph_kunit_cache_cases[] = {
 	KUNIT_CASE(ph_kunit_export_is_cached),
 	KUNIT_CASE(ph_kunit_export_refuses_bad_flags),
@@ -743,6 +877,7 @@ static struct kunit_case ph_kunit_object_cases[] = {
 	KUNIT_CASE(ph_kunit_create_errors_unwind),
 	KUNIT_CASE(ph_kunit_contiguous_imports),
 	KUNIT_CASE(ph_kunit_compat_shims),
+	KUNIT_CASE(ph_kunit_evict_waits_for_move_fences),
 	{}
 };
 
