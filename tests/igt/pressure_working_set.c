@@ -2,7 +2,7 @@
 /*
  * (Named to run after pressure_swap in the pressure boot: its huge-object
  * subtest needs a 2 MiB folio, which is hard to find on the debug line's
- * 256 MiB once hundreds of MiB went through swap.)
+ * 512 MiB once gigabytes went through swap.)
  *
  * CPU mappings do not keep memory resident: buffers that are only mapped by
  * CPUs are given back to shmem by the library's shrinker under memory
@@ -49,9 +49,9 @@
 #define THREADS 2
 
 /*
- * 64 MiB buffers; 16 MiB in a guest of less than 512 MiB (the debug line's
- * pressure boot): a buffer's pages are held whole from its first fault, and
- * two threads each faulting one in must fit beside everything else.
+ * 64 MiB buffers; 16 MiB in a guest of less than 512 MiB of RAM: a
+ * buffer's pages are held whole from its first fault, and two threads each
+ * faulting one in must fit beside everything else.
  */
 static uint64_t buf_size;
 
@@ -69,19 +69,20 @@ struct working_set {
 };
 
 /*
- * The debug line (KASAN, kmemleak, page_owner; kmemleak's file tells it)
- * runs the first subtest only, in a 256 MiB guest swapping to a virtio
- * disk: three times its RAM through swap under those checkers is what the
- * shrinker's paths must survive. The other two move as much again each
- * (twice and six times the RAM), which there takes longer than make check
- * can spend; they run on 6.1 and 6.12. See the README.
+ * Not on the debug line (KASAN, kmemleak, page_owner; kmemleak's file tells
+ * it). In its 512 MiB guest three times the RAM through swap took 809 s for
+ * the first subtest alone, more than make check can spend. In a 256 MiB
+ * guest (135 MiB left) with 16 MiB buffers the first subtest passed once in
+ * 321 s and failed once with SIGBUS (a fault's whole-buffer page allocation,
+ * which may fail rather than OOM-kill, found no memory); both 2026-12-07.
+ * See the README.
  */
 static void require_not_debug_line(void)
 {
 	igt_require_f(access("/sys/kernel/debug/kmemleak", F_OK) != 0,
-		      "skipped on the debug line: moving this much through swap under KASAN, "
-		      "kmemleak and page_owner takes longer than make check can spend there "
-		      "(mapped-working-set-3x-ram runs there); runs on 6.1 and 6.12\n");
+		      "skipped on the debug line: 3x its RAM through swap under KASAN, "
+		      "kmemleak and page_owner is too slow at 512 MiB (809 s for the first "
+		      "subtest) and at 256 MiB a fault found no memory; runs on 6.1 and 6.12\n");
 }
 
 /* A key of the guest's /proc/meminfo, in bytes. */
@@ -291,6 +292,7 @@ static void test_mapped_working_set(void)
 	unsigned int count = (3 * ram + buf_size - 1) / buf_size, i;
 	struct working_set *ws;
 
+	require_not_debug_line();
 	igt_require_f(swap > 0, "no swap: this program needs the pressure boot's swap\n");
 	igt_assert_f(count <= MAX_BUFS, "%u buffers of %" PRIu64 " MiB is more than this test holds", count,
 		     buf_size >> 20);
