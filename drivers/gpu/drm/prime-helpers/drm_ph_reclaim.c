@@ -34,13 +34,23 @@
  * Locking. The list and its counts are under the device's reclaim lock,
  * which nests inside each object's &drm_ph_object.lock: every change of an
  * object's pins, vmaps or CPU-mapping pages updates the list under the
- * object's lock. The shrinker holds the reclaim lock for its whole walk and
- * only trylocks objects, skipping those it cannot take: a fault allocates
- * its object's pages with that object's lock held, and the allocation may
- * be what entered reclaim. The library allocates nothing under the reclaim
- * lock (the importers' move_notify, below, must not either).
- * A freed object leaves the list first, under the reclaim lock, so the
- * shrinker never sees one that is gone.
+ * object's lock. The reclaim lock is held only to move list entries: nothing
+ * allocates or waits for anything else under it, so reclaim may wait for it
+ * (lockdep is told so when the device is set up). One walk at a time runs,
+ * under the device's walk lock, which the kernel's reclaim only tries (a
+ * contended walk returns and reclaim asks again later; a walk that enters
+ * reclaim through an importer's allocation does not walk again). The walk
+ * takes each object off the list's head onto a list of its own and marks
+ * it as being scanned, then drops the reclaim lock while it works on the
+ * object: faults, pins and unmaps of the device's other objects, which
+ * update the lists, do not wait for the walk, nor for the importers'
+ * move_notify it calls. It only trylocks objects, skipping those it cannot
+ * take: a fault allocates its object's pages with that object's lock held,
+ * and the allocation may be what entered reclaim. The objects it looked at
+ * and kept go to the list's tail when the walk ends (after those faulted
+ * meanwhile), so the next walk starts with others. A freed object leaves
+ * the list first, under the reclaim lock, waiting for a walk that is
+ * working on it to let it go, so the shrinker never sees one that is gone.
  *
  * An object whose pages dma-buf mappings hold is evicted under its
  * reservation lock too (trylocked: the mappings change under it), taken
@@ -51,12 +61,14 @@
  * fenced when told) and no mapping may be left, or it stays.
  * So an importer that unmaps at once lets the pages go in the same walk; one
  * that keeps its mapping keeps them. The importers' move_notify thus runs in
- * memory reclaim, under the reclaim lock: it must neither allocate nor call
- * back into the exporter but to unmap the attachment it is told about (an
- * unmap of another dma-buf of the same device would wait for the reclaim
- * lock), nor take a lock under which it maps, unmaps or detaches another
- * dma-buf of the same device. The library's own dynamic import keeps to
- * that; a foreign importer's is not checked.
+ * memory reclaim, with the object's reservation lock and its own lock held:
+ * it must neither allocate nor call back into the exporter but to unmap the
+ * attachment it is told about (another dma-buf's unmap needs that one's
+ * reservation lock, which it cannot take there without risking a deadlock
+ * with eviction elsewhere), nor take a lock under which it maps, unmaps or
+ * detaches another dma-buf of the same device (a map allocates, and may
+ * enter reclaim). The library's own dynamic import keeps to that; a foreign
+ * importer's is not checked.
  *
  * Purgeable objects. A driver may let userspace say that it does not need
  * an object's contents for now (drm_ph_shmem_madvise(), DONTNEED; ph_vgem's
@@ -76,8 +88,7 @@
  * brings all of it back, and every page goes back dirty, read or written
  * (PFN mappings leave no dirty bits to tell). Its list is ordered by faults,
  * not by accesses: an object that is mapped and used without faulting moves
- * towards the head. It never waits for its lock in reclaim (a contended walk
- * returns and reclaim asks again later).
+ * towards the head.
  *
  * The purgeable list counts an object's whole size, resident or not; a walk
  * credits what a purge really freed (the pages that were in memory). A
@@ -97,9 +108,11 @@
 #include <linux/list.h>
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
+#include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/shrinker.h>
 #include <linux/swap.h>
+#include <linux/wait_bit.h>
 
 #include <drm/drm_managed.h>
 #include <drm/drm_ph.h>
@@ -117,7 +130,9 @@ enum drm_ph_reclaim_list {
 
 /**
  * struct drm_ph_reclaim - a device's evictable and purgeable objects, its shrinker
- * @lock: protects @lists, @objects and @pages
+ * @lock: protects @lists, @objects, @pages and the objects'
+ *        &drm_ph_object.reclaim_scanning
+ * @walk_lock: one shrinker walk at a time
  * @lists: by &enum drm_ph_reclaim_list: evictable objects, least recently
  *         faulted first, and purgeable ones, least recently marked first
  * @objects: objects on each list
@@ -131,6 +146,7 @@ enum drm_ph_reclaim_list {
  */
 struct drm_ph_reclaim {
 	struct mutex lock; /* see above */
+	struct mutex walk_lock; /* see above */
 	struct list_head lists[DRM_PH_LIST_COUNT];
 	unsigned long objects[DRM_PH_LIST_COUNT];
 	unsigned long pages[DRM_PH_LIST_COUNT];
@@ -228,8 +244,11 @@ bool drm_ph_reclaim_listed(struct drm_ph_object *phobj, bool purgeable)
 
 /*
  * First thing when @phobj is freed: off the lists, and no shrinker walk is
- * using it once this returns (a walk holds the reclaim lock throughout, also
- * while it unlocks the object's lock).
+ * using it once this returns. A walk marks the object it works on without
+ * the reclaim lock; it waits for no lock the freeing of an object holds
+ * (it only tries the object's locks) and there is nothing to tell (the
+ * object's last reference is gone: no export, no mapping), but it may be
+ * shooting PTEs down or giving pages back, or purging.
  */
 void drm_ph_reclaim_forget(struct drm_ph_object *phobj)
 {
@@ -239,6 +258,11 @@ void drm_ph_reclaim_forget(struct drm_ph_object *phobj)
 	if (phobj->store != DRM_PH_STORE_SHMEM)
 		return;
 	mutex_lock(&r->lock);
+	while (phobj->reclaim_scanning) {
+		mutex_unlock(&r->lock);
+		wait_var_event(&phobj->reclaim_scanning, !READ_ONCE(phobj->reclaim_scanning));
+		mutex_lock(&r->lock);
+	}
 	now = phobj->reclaim_list;
 	if (now != DRM_PH_LIST_NONE) {
 		list_del_init(&phobj->lru);
@@ -252,10 +276,9 @@ void drm_ph_reclaim_forget(struct drm_ph_object *phobj)
 /*
  * Eviction of an object whose pages dma-buf mappings hold: under its
  * reservation lock (tried: maps and unmaps hold it), where its importers are
- * told. The reclaim lock stays held: the importers' unmap takes no lock of
- * ours, and a freed object leaves the list under the reclaim lock first.
+ * told.
  */
-static bool drm_ph_reclaim_evict_mapped(struct drm_ph_reclaim *r, struct drm_ph_object *phobj)
+static bool drm_ph_reclaim_evict_mapped(struct drm_ph_object *phobj)
 {
 	struct dma_resv *resv = phobj->base.resv;
 	bool evicted = false;
@@ -264,7 +287,7 @@ static bool drm_ph_reclaim_evict_mapped(struct drm_ph_reclaim *r, struct drm_ph_
 		return false;
 	if (mutex_trylock(&phobj->lock)) {
 		evicted = drm_ph_shmem_evict_mapped_locked(phobj);
-		drm_ph_reclaim_list_locked(r, phobj, false);
+		drm_ph_reclaim_update(phobj, false);
 		mutex_unlock(&phobj->lock);
 	}
 	dma_resv_unlock(resv);
@@ -272,49 +295,75 @@ static bool drm_ph_reclaim_evict_mapped(struct drm_ph_reclaim *r, struct drm_ph_
 }
 
 /*
- * Walks one list from its head, purging or evicting, until @nr_pages are
- * released; adds what it released to @freed.
+ * Purges or evicts one object of list @which, without the reclaim lock (the
+ * walk has marked it: it cannot be freed meanwhile); adds the pages it
+ * released to @freed.
  */
-static void drm_ph_reclaim_walk(struct drm_ph_reclaim *r, enum drm_ph_reclaim_list which,
-				unsigned long nr_pages, unsigned long *freed)
+static void drm_ph_reclaim_one(struct drm_ph_reclaim *r, struct drm_ph_object *phobj,
+			       enum drm_ph_reclaim_list which, unsigned long *freed)
 {
-	struct drm_ph_object *phobj, *next;
+	unsigned long npages = phobj->base.size >> PAGE_SHIFT, resident = 0;
 
-	lockdep_assert_held(&r->lock);
-
-	list_for_each_entry_safe(phobj, next, &r->lists[which], lru) {
-		unsigned long npages = phobj->base.size >> PAGE_SHIFT, resident = 0;
-
-		if (*freed >= nr_pages)
-			break;
-		/* Read without its lock: a stale value only picks the other way to try. */
-		if (which == DRM_PH_LIST_EVICTABLE && READ_ONCE(phobj->map_pages)) {
-			if (drm_ph_reclaim_evict_mapped(r, phobj)) {
-				*freed += npages;
-				atomic_long_inc(&r->evicted_objects);
-				atomic_long_add(npages, &r->evicted_pages);
-			}
-			cond_resched();
-			continue;
-		}
-		/* Its fault may be the allocation that brought us here. */
-		if (!mutex_trylock(&phobj->lock))
-			continue;
-		if (which == DRM_PH_LIST_PURGEABLE && drm_ph_shmem_purge_locked(phobj, &resident)) {
-			/* What was in memory: an untouched or swapped object frees nothing. */
-			*freed += resident;
-			atomic_long_inc(&r->purged_objects);
-			atomic_long_add(npages, &r->purged_pages);
-		} else if (which == DRM_PH_LIST_EVICTABLE &&
-			   drm_ph_shmem_evict_locked(phobj, false)) {
+	/* Read without its lock: a stale value only picks the other way to try. */
+	if (which == DRM_PH_LIST_EVICTABLE && READ_ONCE(phobj->map_pages)) {
+		if (drm_ph_reclaim_evict_mapped(phobj)) {
 			*freed += npages;
 			atomic_long_inc(&r->evicted_objects);
 			atomic_long_add(npages, &r->evicted_pages);
 		}
-		drm_ph_reclaim_list_locked(r, phobj, false);
-		mutex_unlock(&phobj->lock);
-		cond_resched();
+		return;
 	}
+	/* Its fault may be the allocation that brought us here. */
+	if (!mutex_trylock(&phobj->lock))
+		return;
+	if (which == DRM_PH_LIST_PURGEABLE && drm_ph_shmem_purge_locked(phobj, &resident)) {
+		/* What was in memory: an untouched or swapped object frees nothing. */
+		*freed += resident;
+		atomic_long_inc(&r->purged_objects);
+		atomic_long_add(npages, &r->purged_pages);
+	} else if (which == DRM_PH_LIST_EVICTABLE && drm_ph_shmem_evict_locked(phobj, false)) {
+		*freed += npages;
+		atomic_long_inc(&r->evicted_objects);
+		atomic_long_add(npages, &r->evicted_pages);
+	}
+	drm_ph_reclaim_update(phobj, false);
+	mutex_unlock(&phobj->lock);
+}
+
+/*
+ * Walks one list from its head, purging or evicting, until @nr_pages are
+ * released or each object was looked at once; adds what it released to
+ * @freed. Called with the reclaim lock held, which it drops around each
+ * object (see "Locking" above).
+ */
+static void drm_ph_reclaim_walk(struct drm_ph_reclaim *r, enum drm_ph_reclaim_list which,
+				unsigned long nr_pages, unsigned long *freed)
+{
+	/* Objects touched meanwhile go back to the list: look at no more than it had. */
+	unsigned long budget = r->objects[which];
+	struct drm_ph_object *phobj;
+	LIST_HEAD(scanned);
+
+	lockdep_assert_held(&r->lock);
+
+	while (*freed < nr_pages && budget-- &&
+	       (phobj = list_first_entry_or_null(&r->lists[which], struct drm_ph_object, lru))) {
+		/*
+		 * Still on list @which as far as its counts and an update are
+		 * concerned: an update moves it to where it belongs.
+		 */
+		list_move_tail(&phobj->lru, &scanned);
+		WRITE_ONCE(phobj->reclaim_scanning, true);
+		mutex_unlock(&r->lock);
+		drm_ph_reclaim_one(r, phobj, which, freed);
+		cond_resched();
+		mutex_lock(&r->lock);
+		WRITE_ONCE(phobj->reclaim_scanning, false);
+		/* Orders the store before wake_up_var()'s look at the waiters. */
+		smp_mb();
+		wake_up_var(&phobj->reclaim_scanning);
+	}
+	list_splice_tail(&scanned, &r->lists[which]);
 }
 
 /*
@@ -329,9 +378,8 @@ static bool drm_ph_reclaim_can_evict(void)
 
 /*
  * Purges, then evicts, from the heads of the lists until @nr_pages are
- * released, whole objects at a time. The kernel's reclaim must not wait
- * here (@from_reclaim: every direct reclaimer would queue on the lock);
- * ph_shrink may.
+ * released, whole objects at a time; the kernel's reclaim (@from_reclaim)
+ * only while there is swap to evict to.
  */
 static unsigned long drm_ph_reclaim_evict(struct drm_ph_reclaim *r, unsigned long nr_pages,
 					  bool from_reclaim)
@@ -339,14 +387,16 @@ static unsigned long drm_ph_reclaim_evict(struct drm_ph_reclaim *r, unsigned lon
 	unsigned long freed = 0;
 
 	if (!from_reclaim)
-		mutex_lock(&r->lock);
-	else if (!mutex_trylock(&r->lock))
-		return SHRINK_STOP;
+		mutex_lock(&r->walk_lock);
+	else if (!mutex_trylock(&r->walk_lock))
+		return 0;
+	mutex_lock(&r->lock);
 	atomic_long_inc(&r->scans);
 	drm_ph_reclaim_walk(r, DRM_PH_LIST_PURGEABLE, nr_pages, &freed);
 	if (!from_reclaim || drm_ph_reclaim_can_evict())
 		drm_ph_reclaim_walk(r, DRM_PH_LIST_EVICTABLE, nr_pages, &freed);
 	mutex_unlock(&r->lock);
+	mutex_unlock(&r->walk_lock);
 	return freed;
 }
 
@@ -374,8 +424,7 @@ static unsigned long drm_ph_reclaim_scan(struct shrinker *shrinker, struct shrin
 	    !current_is_kswapd())
 		return SHRINK_STOP;
 	freed = drm_ph_reclaim_evict(r, sc->nr_to_scan, true);
-
-	if (freed == SHRINK_STOP || !freed)
+	if (!freed)
 		return SHRINK_STOP;
 	/*
 	 * Whole objects go, often more than the batch asked for: say so, or
@@ -394,11 +443,12 @@ static unsigned long drm_ph_reclaim_scan(struct shrinker *shrinker, struct shrin
  * Does what the kernel's reclaim asks the device's shrinker to do: purges
  * purgeable objects, then evicts evictable ones, least recently faulted
  * first, until @nr_pages pages
- * were released or none is left, skipping objects whose lock is taken;
- * unlike the kernel's reclaim, it evicts also when there is no swap, and
- * waits for the reclaim lock. This is what the ph_shrink debugfs file does.
+ * were released or each was looked at once, skipping objects whose lock is
+ * taken; unlike the kernel's reclaim, it evicts also when there is no swap.
+ * This is what the ph_shrink debugfs file does.
  *
- * Locking: takes the device's reclaim lock, and trylocks each object's lock.
+ * Locking: takes the device's walk lock, the reclaim lock (not while it
+ * works on an object), and trylocks each object's reservation lock and lock.
  *
  * Returns: the number of pages released.
  */
@@ -436,6 +486,7 @@ static void drm_ph_reclaim_fini(struct drm_device *drm, void *data)
 	drm_ph_compat_shrinker_destroy(r->shrinker);
 	drm_WARN_ON(drm, !list_empty(&r->lists[DRM_PH_LIST_EVICTABLE]) ||
 		    !list_empty(&r->lists[DRM_PH_LIST_PURGEABLE]));
+	mutex_destroy(&r->walk_lock);
 	mutex_destroy(&r->lock);
 }
 
@@ -451,12 +502,22 @@ int drm_ph_reclaim_init(struct drm_ph_device *phdev)
 	if (!r)
 		return -ENOMEM;
 	mutex_init(&r->lock);
+	mutex_init(&r->walk_lock);
+	/*
+	 * The shrinker waits for the reclaim lock in reclaim: lockdep learns
+	 * it now, so that an allocation under it is reported whether or not
+	 * a test's reclaim reached the shrinker.
+	 */
+	fs_reclaim_acquire(GFP_KERNEL);
+	might_lock(&r->lock);
+	fs_reclaim_release(GFP_KERNEL);
 	for (i = 0; i < DRM_PH_LIST_COUNT; i++)
 		INIT_LIST_HEAD(&r->lists[i]);
 	snprintf(name, sizeof(name), "drm_ph-%s", dev_name(drm->dev));
 	r->shrinker = drm_ph_compat_shrinker_create(drm_ph_reclaim_count, drm_ph_reclaim_scan,
 						    r, name);
 	if (!r->shrinker) {
+		mutex_destroy(&r->walk_lock);
 		mutex_destroy(&r->lock);
 		return -ENOMEM;
 	}

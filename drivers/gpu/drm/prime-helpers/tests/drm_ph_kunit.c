@@ -15,10 +15,10 @@
 #include <kunit/device.h>
 #include <kunit/resource.h>
 #include <kunit/test.h>
+#include <linux/completion.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-fence.h>
 #include <linux/dma-resv.h>
-#include <linux/workqueue.h>
 #include <linux/dma-mapping.h>
 #include <linux/fcntl.h>
 #include <linux/fdtable.h>
@@ -30,6 +30,7 @@
 #include <linux/rhashtable.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include <drm/drm_drv.h>
@@ -809,25 +810,18 @@ static void ph_kunit_importer_detach(void *data)
 	dma_buf_detach(dma_buf, imp->attach);
 }
 
-static void ph_kunit_evict_waits_for_move_fences(struct kunit *test)
+/*
+ * Attaches @imp to @dma_buf for @dev as a dynamic importer with @ops and maps
+ * the attachment; it is unmapped and detached when the test ends.
+ */
+static void ph_kunit_dynamic_import(struct kunit *test, struct dma_buf *dma_buf,
+				    struct drm_device *dev, const struct dma_buf_attach_ops *ops,
+				    struct ph_kunit_importer *imp)
 {
-	struct drm_device *drm = ph_kunit_device(test, "ph-kunit-a");
-	struct drm_device *other = ph_kunit_device(test, "ph-kunit-b");
-	struct drm_file *exporter = ph_kunit_open(test, drm, NULL);
-	struct ph_kunit_importer *imp = kunit_kzalloc(test, sizeof(*imp), GFP_KERNEL);
 	struct dma_buf_attachment *attach;
-	struct drm_ph_object *phobj;
-	struct dma_buf *dma_buf;
 	struct sg_table *sgt;
-	bool evicted, signalled;
-	u32 handle;
 
-	KUNIT_ASSERT_NOT_NULL(test, imp);
-	if (!IS_ENABLED(CONFIG_DMABUF_MOVE_NOTIFY))
-		kunit_skip(test, "without CONFIG_DMABUF_MOVE_NOTIFY the core pins dynamic imports");
-	phobj = ph_kunit_object(test, drm, SZ_64K, exporter, &handle);
-	dma_buf = ph_kunit_dma_buf(test, ph_kunit_export_fd(test, drm, exporter, handle));
-	attach = dma_buf_dynamic_attach(dma_buf, other->dev, &ph_kunit_mover_attach_ops, imp);
+	attach = dma_buf_dynamic_attach(dma_buf, dev->dev, ops, imp);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
 	imp->attach = attach;
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, ph_kunit_importer_detach, imp), 0);
@@ -838,6 +832,25 @@ static void ph_kunit_evict_waits_for_move_fences(struct kunit *test)
 		imp->sgt = sgt;
 	dma_resv_unlock(dma_buf->resv);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(sgt));
+}
+
+static void ph_kunit_evict_waits_for_move_fences(struct kunit *test)
+{
+	struct drm_device *drm = ph_kunit_device(test, "ph-kunit-a");
+	struct drm_device *other = ph_kunit_device(test, "ph-kunit-b");
+	struct drm_file *exporter = ph_kunit_open(test, drm, NULL);
+	struct ph_kunit_importer *imp = kunit_kzalloc(test, sizeof(*imp), GFP_KERNEL);
+	struct drm_ph_object *phobj;
+	struct dma_buf *dma_buf;
+	bool evicted, signalled;
+	u32 handle;
+
+	KUNIT_ASSERT_NOT_NULL(test, imp);
+	if (!IS_ENABLED(CONFIG_DMABUF_MOVE_NOTIFY))
+		kunit_skip(test, "without CONFIG_DMABUF_MOVE_NOTIFY the core pins dynamic imports");
+	phobj = ph_kunit_object(test, drm, SZ_64K, exporter, &handle);
+	dma_buf = ph_kunit_dma_buf(test, ph_kunit_export_fd(test, drm, exporter, handle));
+	ph_kunit_dynamic_import(test, dma_buf, other, &ph_kunit_mover_attach_ops, imp);
 	KUNIT_EXPECT_EQ(test, phobj->pin_count, 0);
 	KUNIT_EXPECT_NOT_NULL(test, phobj->pages);
 
@@ -849,6 +862,114 @@ static void ph_kunit_evict_waits_for_move_fences(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, evicted);
 	KUNIT_EXPECT_TRUE_MSG(test, signalled,
 			      "the pages went while the job move_notify queued was running");
+	KUNIT_EXPECT_NULL(test, phobj->pages);
+}
+
+/*
+ * An importer whose move_notify takes its time (a GPU driver's may wait for
+ * its page-table lock): it says it was entered and waits until the test
+ * lets it go (at most 30 s, in case the test cannot), then unmaps.
+ */
+struct ph_kunit_slow_importer {
+	struct ph_kunit_importer imp;
+	struct completion entered;
+	struct completion release;
+};
+
+static void ph_kunit_slow_move_notify(struct dma_buf_attachment *attach)
+{
+	struct ph_kunit_slow_importer *slow =
+		container_of(attach->importer_priv, struct ph_kunit_slow_importer, imp);
+
+	complete(&slow->entered);
+	wait_for_completion_timeout(&slow->release, 30 * HZ);
+	if (slow->imp.sgt) {
+		dma_buf_unmap_attachment(attach, slow->imp.sgt, DMA_BIDIRECTIONAL);
+		slow->imp.sgt = NULL;
+	}
+}
+
+static const struct dma_buf_attach_ops ph_kunit_slow_attach_ops = {
+	.allow_peer2peer = false,
+	.move_notify = ph_kunit_slow_move_notify,
+};
+
+struct ph_kunit_shrink_work {
+	struct work_struct shrink;
+	struct drm_ph_device *phdev;
+	unsigned long released;
+	struct work_struct madvise;
+	struct drm_ph_object *bystander;
+	struct completion madvised;
+	int madvise_ret;
+	bool retained;
+};
+
+static void ph_kunit_shrink_fn(struct work_struct *work)
+{
+	struct ph_kunit_shrink_work *w = container_of(work, struct ph_kunit_shrink_work, shrink);
+
+	w->released = drm_ph_device_shrink(w->phdev, 1);
+}
+
+static void ph_kunit_madvise_fn(struct work_struct *work)
+{
+	struct ph_kunit_shrink_work *w = container_of(work, struct ph_kunit_shrink_work, madvise);
+
+	w->madvise_ret = drm_ph_shmem_madvise(w->bystander, DRM_PH_MADV_DONTNEED, &w->retained);
+	complete(&w->madvised);
+}
+
+/*
+ * While the shrinker is in one importer's move_notify, the device's other
+ * objects are not held up: another object's madvise (which moves it between
+ * the shrinker's lists, as a fault, pin or unmap may) completes meanwhile.
+ */
+static void ph_kunit_shrink_lets_others_run(struct kunit *test)
+{
+	struct drm_device *drm = ph_kunit_device(test, "ph-kunit-a");
+	struct drm_device *other = ph_kunit_device(test, "ph-kunit-b");
+	struct drm_file *exporter = ph_kunit_open(test, drm, NULL);
+	struct ph_kunit_slow_importer *slow = kunit_kzalloc(test, sizeof(*slow), GFP_KERNEL);
+	struct ph_kunit_shrink_work *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	struct drm_ph_object *phobj;
+	struct dma_buf *dma_buf;
+	bool entered, madvised = false;
+	u32 handle;
+
+	KUNIT_ASSERT_NOT_NULL(test, slow);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	if (!IS_ENABLED(CONFIG_DMABUF_MOVE_NOTIFY))
+		kunit_skip(test, "without CONFIG_DMABUF_MOVE_NOTIFY the core pins dynamic imports");
+	init_completion(&slow->entered);
+	init_completion(&slow->release);
+	init_completion(&w->madvised);
+	phobj = ph_kunit_object(test, drm, SZ_64K, exporter, &handle);
+	w->bystander = ph_kunit_object(test, drm, SZ_64K, NULL, NULL);
+	dma_buf = ph_kunit_dma_buf(test, ph_kunit_export_fd(test, drm, exporter, handle));
+	ph_kunit_dynamic_import(test, dma_buf, other, &ph_kunit_slow_attach_ops, &slow->imp);
+
+	INIT_WORK(&w->shrink, ph_kunit_shrink_fn);
+	INIT_WORK(&w->madvise, ph_kunit_madvise_fn);
+	w->phdev = to_drm_ph_device(drm);
+	queue_work(system_unbound_wq, &w->shrink);
+	entered = wait_for_completion_timeout(&slow->entered, 10 * HZ);
+	if (entered) {
+		/* Ample time on a loaded debug kernel: without waiting, it takes microseconds. */
+		queue_work(system_unbound_wq, &w->madvise);
+		madvised = wait_for_completion_timeout(&w->madvised, 10 * HZ);
+	}
+	complete(&slow->release);
+	flush_work(&w->shrink);
+	flush_work(&w->madvise);
+
+	KUNIT_ASSERT_TRUE_MSG(test, entered, "the shrinker did not tell the importer");
+	KUNIT_EXPECT_TRUE_MSG(test, madvised,
+			      "another object's madvise waited for the importer's move_notify");
+	KUNIT_EXPECT_EQ(test, w->madvise_ret, 0);
+	KUNIT_EXPECT_TRUE(test, w->retained);
+	KUNIT_EXPECT_NULL(test, slow->imp.sgt);
+	KUNIT_EXPECT_EQ(test, w->released, SZ_64K >> PAGE_SHIFT);
 	KUNIT_EXPECT_NULL(test, phobj->pages);
 }
 
@@ -878,6 +999,7 @@ static struct kunit_case ph_kunit_object_cases[] = {
 	KUNIT_CASE(ph_kunit_contiguous_imports),
 	KUNIT_CASE(ph_kunit_compat_shims),
 	KUNIT_CASE(ph_kunit_evict_waits_for_move_fences),
+	KUNIT_CASE(ph_kunit_shrink_lets_others_run),
 	{}
 };
 
