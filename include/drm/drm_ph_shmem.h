@@ -67,9 +67,8 @@ enum drm_ph_madv {
  *              drm_ph_dma_prime_import_sg_table(); set at creation
  * @dma_addr: DMA address of the first byte for the device of the object's
  *            &drm_device, when @contiguous
- * @lock: protects every field below it but @contiguous, @lru,
- *        @reclaim_scanning (the reclaim lock's) and @device_maps (the
- *        reservation lock's); it nests
+ * @lock: protects every field below it but @contiguous, @lru and
+ *        @device_maps (the reservation lock's); it nests
  *        inside the dma_resv lock (6.12 calls the pin and vmap hooks with
  *        that lock held) and outside the device's reclaim lock and the
  *        mapping's i_mmap lock (eviction shoots PTEs down under it); the
@@ -88,8 +87,6 @@ enum drm_ph_madv {
  *       their lock; empty while the object is on neither
  * @madv: a &enum drm_ph_madv
  * @reclaim_list: which reclaim list @lru is on (private to the library)
- * @reclaim_scanning: a shrinker walk is working on the object without the
- *                    reclaim lock, which protects this flag (private)
  * @cpu_mappings: VMAs of the object (GEM and dma-buf mmaps, their splits
  *                and forked copies) that are not closed yet
  * @pin_count: pins (the driver's, and the dma-buf attachments the core
@@ -151,7 +148,6 @@ struct drm_ph_object {
 	bool contiguous;	/* set at creation, read without the lock */
 	u8 madv;
 	u8 reclaim_list;
-	bool reclaim_scanning;
 	struct sg_table *sgt;
 	void *vaddr;
 	struct list_head lru;

@@ -40,11 +40,11 @@
  * under the device's walk lock, which the kernel's reclaim only tries (a
  * contended walk returns and reclaim asks again later; a walk that enters
  * reclaim through an importer's allocation does not walk again). The walk
- * takes each object off the list's head onto a list of its own and marks
- * it as being scanned, then drops the reclaim lock while it works on the
- * object: faults, pins and unmaps of the device's other objects, which
- * update the lists, do not wait for the walk, nor for the importers'
- * move_notify it calls. It only trylocks objects, skipping those it cannot
+ * takes each object off the list's head onto a list of its own, records it
+ * as the object it works on and drops the reclaim lock while it works on
+ * it: faults, pins and unmaps of the device's other objects, which update
+ * the lists, do not wait for the walk, nor for the importers' move_notify
+ * it calls. It only trylocks objects, skipping those it cannot
  * take: a fault allocates its object's pages with that object's lock held,
  * and the allocation may be what entered reclaim. The objects it looked at
  * and kept go to the list's tail when the walk ends (after those faulted
@@ -130,9 +130,9 @@ enum drm_ph_reclaim_list {
 
 /**
  * struct drm_ph_reclaim - a device's evictable and purgeable objects, its shrinker
- * @lock: protects @lists, @objects, @pages and the objects'
- *        &drm_ph_object.reclaim_scanning
+ * @lock: protects @lists, @objects, @pages and @scanning
  * @walk_lock: one shrinker walk at a time
+ * @scanning: the object the walk works on without @lock, or NULL
  * @lists: by &enum drm_ph_reclaim_list: evictable objects, least recently
  *         faulted first, and purgeable ones, least recently marked first
  * @objects: objects on each list
@@ -147,6 +147,7 @@ enum drm_ph_reclaim_list {
 struct drm_ph_reclaim {
 	struct mutex lock; /* see above */
 	struct mutex walk_lock; /* see above */
+	struct drm_ph_object *scanning;
 	struct list_head lists[DRM_PH_LIST_COUNT];
 	unsigned long objects[DRM_PH_LIST_COUNT];
 	unsigned long pages[DRM_PH_LIST_COUNT];
@@ -244,7 +245,7 @@ bool drm_ph_reclaim_listed(struct drm_ph_object *phobj, bool purgeable)
 
 /*
  * First thing when @phobj is freed: off the lists, and no shrinker walk is
- * using it once this returns. A walk marks the object it works on without
+ * using it once this returns. The walk records the object it works on without
  * the reclaim lock; it waits for no lock the freeing of an object holds
  * (it only tries the object's locks) and there is nothing to tell (the
  * object's last reference is gone: no export, no mapping), but it may be
@@ -258,9 +259,9 @@ void drm_ph_reclaim_forget(struct drm_ph_object *phobj)
 	if (phobj->store != DRM_PH_STORE_SHMEM)
 		return;
 	mutex_lock(&r->lock);
-	while (phobj->reclaim_scanning) {
+	while (r->scanning == phobj) {
 		mutex_unlock(&r->lock);
-		wait_var_event(&phobj->reclaim_scanning, !READ_ONCE(phobj->reclaim_scanning));
+		wait_var_event(&r->scanning, READ_ONCE(r->scanning) != phobj);
 		mutex_lock(&r->lock);
 	}
 	now = phobj->reclaim_list;
@@ -295,8 +296,8 @@ static bool drm_ph_reclaim_evict_mapped(struct drm_ph_object *phobj)
 }
 
 /*
- * Purges or evicts one object of list @which, without the reclaim lock (the
- * walk has marked it: it cannot be freed meanwhile); adds the pages it
+ * Purges or evicts one object of list @which, without the reclaim lock (it is
+ * the walk's @scanning: it cannot be freed meanwhile); adds the pages it
  * released to @freed.
  */
 static void drm_ph_reclaim_one(struct drm_ph_reclaim *r, struct drm_ph_object *phobj,
@@ -353,15 +354,15 @@ static void drm_ph_reclaim_walk(struct drm_ph_reclaim *r, enum drm_ph_reclaim_li
 		 * concerned: an update moves it to where it belongs.
 		 */
 		list_move_tail(&phobj->lru, &scanned);
-		WRITE_ONCE(phobj->reclaim_scanning, true);
+		WRITE_ONCE(r->scanning, phobj);
 		mutex_unlock(&r->lock);
 		drm_ph_reclaim_one(r, phobj, which, freed);
 		cond_resched();
 		mutex_lock(&r->lock);
-		WRITE_ONCE(phobj->reclaim_scanning, false);
+		WRITE_ONCE(r->scanning, NULL);
 		/* Orders the store before wake_up_var()'s look at the waiters. */
 		smp_mb();
-		wake_up_var(&phobj->reclaim_scanning);
+		wake_up_var(&r->scanning);
 	}
 	list_splice_tail(&scanned, &r->lists[which]);
 }
