@@ -304,6 +304,11 @@ EXPORT_SYMBOL_NS_GPL(drm_ph_file_fini, DRM_PRIME_HELPERS);
  * @drm: device
  * @file: new file
  *
+ * Allocates the file's &struct drm_ph_file (its handle and dma-buf cache)
+ * and sets it up with drm_ph_file_init(). A driver with per-file state of
+ * its own embeds &struct drm_ph_file in it and calls drm_ph_file_init()
+ * from its own open instead (and drm_ph_file_fini() from its postclose).
+ *
  * Locking: none.
  *
  * Returns: 0 or -ENOMEM.
@@ -324,6 +329,10 @@ EXPORT_SYMBOL_NS_GPL(drm_ph_open, DRM_PRIME_HELPERS);
  * drm_ph_postclose - default &drm_driver.postclose of DRM_PH_DRIVER_OPS
  * @drm: device
  * @file: file being destroyed
+ *
+ * Releases what drm_ph_open() set up: drm_ph_file_fini() drops the cache
+ * entries left after the core released the file's handles, with their
+ * dma-buf references, then the structure is freed.
  *
  * Locking: none.
  */
